@@ -1,0 +1,23 @@
+# Shared compile flags and the one way every subsystem library is declared.
+add_library(sentinel_flags INTERFACE)
+target_compile_options(sentinel_flags INTERFACE -Wall -Wextra -Werror -Wno-missing-field-initializers)
+# Boost.Asio without deprecated APIs; one definition of the coroutine machinery everywhere.
+target_compile_definitions(sentinel_flags INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+if(SENTINEL_SANITIZE)
+  target_compile_options(sentinel_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                  -fno-sanitize-recover=undefined)
+  target_link_options(sentinel_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
+# sentinel_library(<name> SOURCES ... [DEPENDS ...] [PRIVATE_DEPENDS ...])
+# Declares the static library sentinel_<name> with the alias sentinel::<name>; the public headers
+# live in include/sentinel/<name>/ and the private ones next to the sources.
+function(sentinel_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;PRIVATE_DEPENDS" ${ARGN})
+  add_library(sentinel_${name} STATIC ${ARG_SOURCES})
+  add_library(sentinel::${name} ALIAS sentinel_${name})
+  target_include_directories(sentinel_${name}
+    PUBLIC ${PROJECT_SOURCE_DIR}/include
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(sentinel_${name} PUBLIC sentinel_flags ${ARG_DEPENDS} PRIVATE ${ARG_PRIVATE_DEPENDS})
+endfunction()

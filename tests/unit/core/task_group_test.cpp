@@ -1,0 +1,60 @@
+#include "sentinel/core/task_group.hpp"
+
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <catch2/catch.hpp>
+
+using namespace sentinel::core;
+namespace asio = boost::asio;
+
+TEST_CASE("cancel reaches every task and wait returns once all have finished") {
+  asio::io_context io;
+  auto guard = asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+  std::vector<std::string> lines;
+  TaskGroup group(Logger(std::make_shared<LogSink>(LogLevel::kError, LogFormat::kText,
+                                                   [&](auto line) { lines.emplace_back(line); }),
+                         "test"));
+  std::atomic<int> aborted{0};
+  for (int i = 0; i < 3; ++i) {
+    group.spawn(
+        io.get_executor(),
+        [&]() -> asio::awaitable<void> {
+          asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::hours(1));
+          auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (ec == asio::error::operation_aborted) ++aborted;
+        }(),
+        "sleeper");
+  }
+  CHECK(group.size() == 3);
+  CHECK_FALSE(group.wait(Clock::now() + std::chrono::milliseconds(20)));
+  group.cancel();
+  CHECK(group.wait(Clock::now() + std::chrono::seconds(5)));
+  CHECK(aborted == 3);
+  CHECK(lines.empty());
+  guard.reset();
+  loop.join();
+}
+
+TEST_CASE("an exception escaping a task is logged with the task's name") {
+  asio::io_context io;
+  std::vector<std::string> lines;
+  TaskGroup group(Logger(std::make_shared<LogSink>(LogLevel::kError, LogFormat::kText,
+                                                   [&](auto line) { lines.emplace_back(line); }),
+                         "test"));
+  group.spawn(
+      io.get_executor(),
+      []() -> asio::awaitable<void> {
+        throw std::runtime_error("broken invariant");
+        co_return;
+      }(),
+      "faulty");
+  io.run();
+  CHECK(group.wait(Clock::now()));
+  REQUIRE(lines.size() == 1);
+  CHECK_THAT(lines[0], Catch::Contains("task faulty failed: broken invariant"));
+}
