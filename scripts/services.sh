@@ -26,7 +26,6 @@ usage() {
   exit 2
 }
 
-
 # Prints N distinct free loopback ports. Binding port 0 lets the kernel choose; holding all N
 # sockets until they are printed keeps the N ports distinct from each other.
 free_ports() {
@@ -91,7 +90,6 @@ log_tail() { [[ -r $1 ]] && tail -n 15 "$1" | sed 's/^/    /' >&2; return 0; }
 
 port_in_use() { [[ -r $1 ]] && grep -qi 'address already in use' "$1"; }
 
-
 resolve_dir() {
   local dir=${1:-${SENTINEL_SERVICES_DIR:-${TMPDIR:-/tmp}/sentinel-services}}
   dir=$(realpath -m -- "$dir")
@@ -123,7 +121,6 @@ healthy() {
   "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -t 2 || return 1
   curl -fsS --max-time 2 "$nats_mon/healthz?js-enabled-only=true" >/dev/null 2>&1
 }
-
 
 init_pg() {
   local dir=$1 data
@@ -167,7 +164,6 @@ stop_pg() {
     say "pg_ctl stop failed; see $dir/pg/postgres.log"
   wait_gone "$pid" postgres
 }
-
 
 nats_ready() {
   local pid=$1 mon_port=$2
@@ -218,7 +214,6 @@ wait_gone() {
   kill -KILL "$pid" 2>/dev/null || true
   wait_until 5 gone "$pid" || die "$name (pid $pid) does not go away"
 }
-
 
 # retry_with_fresh_ports NAME FUNCTION DIR PORTCOUNT: runs FUNCTION DIR PORT... with fresh ports
 # until it does not report a port collision (exit 3); prints the ports that worked.
