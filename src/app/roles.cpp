@@ -1,0 +1,36 @@
+#include "roles.hpp"
+
+#include <set>
+
+#include "sentinel/http/server.hpp"
+
+namespace sentinel::app {
+
+core::ComponentCatalog make_catalog() {
+  core::ComponentCatalog catalog;
+  catalog.add<http::Server>();
+  return catalog;
+}
+
+std::map<std::string, std::vector<std::string>> roles() {
+  std::map<std::string, std::vector<std::string>> roles = {
+      {"agent", {"http"}},
+      {"gateway", {"http"}},
+      {"worker", {"http"}},
+  };
+  std::set<std::string> seen;
+  std::vector<std::string> all;
+  for (const auto& [name, components] : roles) {
+    for (const auto& component : components) {
+      if (seen.insert(component).second) all.push_back(component);
+    }
+  }
+  roles["all"] = std::move(all);
+  return roles;
+}
+
+std::string ready_text(core::ComponentContext& context) {
+  return context.get<http::Server>().endpoint().to_string();
+}
+
+}  // namespace sentinel::app

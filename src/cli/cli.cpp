@@ -1,0 +1,130 @@
+#include "sentinel/cli/cli.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "sentinel/core/version.hpp"
+
+namespace sentinel::cli {
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/sentinel/sentineld.yml";
+
+// Options shared by the daemon and the subcommands that read the configuration. Each flag has
+// an environment twin, SENTINEL_<FLAG>, and overrides the key it stands for.
+struct CommonOptions {
+  std::string config_file = kDefaultConfig;
+  std::string role = "all";
+  std::string listen;
+  std::string data_dir;
+  std::string log_level;
+  std::string log_format;
+  std::string ready_file;
+  CLI::Option* config_option = nullptr;
+
+  void add_to(CLI::App& app, const std::vector<std::string>& role_names) {
+    config_option = app.add_option("--config", config_file, "YAML configuration file")
+                        ->envname("SENTINEL_CONFIG");
+    app.add_option("--role", role, "what this process runs")
+        ->envname("SENTINEL_ROLE")
+        ->check(CLI::IsMember(role_names));
+    app.add_option("--listen", listen, "HTTP listener ADDR:PORT; port 0 picks a free port")
+        ->envname("SENTINEL_LISTEN");
+    app.add_option("--data-dir", data_dir, "where sentineld keeps its state")
+        ->envname("SENTINEL_DATA_DIR");
+    app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
+        ->envname("SENTINEL_LOG_LEVEL");
+    app.add_option("--log-format", log_format, "text or json")->envname("SENTINEL_LOG_FORMAT");
+    app.add_option("--ready-file", ready_file,
+                   "written with the HTTP address once everything has started")
+        ->envname("SENTINEL_READY_FILE");
+  }
+
+  core::ConfigInputs inputs(char** envp) const {
+    core::ConfigInputs inputs;
+    inputs.file = config_file;
+    inputs.file_required = config_option->count() > 0 || std::getenv("SENTINEL_CONFIG") != nullptr;
+    inputs.environment = core::sentinel_environment(envp);
+    auto flag = [&](const std::string& value, const char* key, const char* name) {
+      if (value.empty()) return;
+      inputs.flags[key] = value;
+      inputs.flag_names[key] = name;
+    };
+    flag(listen, "http.listen", "--listen");
+    flag(data_dir, "data_dir", "--data-dir");
+    flag(log_level, "log.level", "--log-level");
+    flag(log_format, "log.format", "--log-format");
+    return inputs;
+  }
+};
+
+std::filesystem::path default_data_dir() {
+  return core::default_data_dir(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"), geteuid() == 0);
+}
+
+int config_command(const Program& program, const CommonOptions& options, char** envp, bool print) {
+  try {
+    auto parsed = core::parse_config(program.catalog, options.inputs(envp), default_data_dir());
+    for (const auto& warning : parsed.warnings) {
+      std::fprintf(stderr, "warning (refused in prod mode): %s\n", warning.to_string().c_str());
+    }
+    if (print) {
+      std::cout << parsed.effective_yaml;
+    } else {
+      std::cout << "configuration OK (" << options.config_file << ", role " << options.role
+                << ")\n";
+    }
+    return 0;
+  } catch (const core::ConfigErrors& e) {
+    return core::report_config_errors(e);
+  }
+}
+
+}  // namespace
+
+int run(const Program& program, int argc, char** argv, char** envp) {
+  std::vector<std::string> role_names;
+  for (const auto& [name, components] : program.roles)
+    role_names.push_back(name);
+
+  CLI::App app{"sentineld: host monitoring (agent, gateway, worker), one binary"};
+  app.set_version_flag("--version", std::string(core::version()));
+  CommonOptions options;
+  options.add_to(app, role_names);
+
+  auto* version = app.add_subcommand("version", "print the version and exit");
+  auto* config = app.add_subcommand("config", "check or print the configuration");
+  config->require_subcommand(1);
+  auto* check = config->add_subcommand("check", "validate the configuration; exit 2 on errors");
+  auto* print =
+      config->add_subcommand("print", "print the effective configuration, secrets masked");
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  if (*version) {
+    std::cout << "sentineld " << core::version() << " (" << core::git_commit() << ")\n";
+    return 0;
+  }
+  if (*check) return config_command(program, options, envp, false);
+  if (*print) return config_command(program, options, envp, true);
+
+  core::DaemonOptions daemon;
+  daemon.role = options.role;
+  daemon.components = program.roles.at(options.role);
+  daemon.config = options.inputs(envp);
+  daemon.default_data_dir = default_data_dir();
+  daemon.ready_file = options.ready_file;
+  daemon.ready_text = program.ready_text;
+  return core::run_daemon(program.catalog, daemon);
+}
+
+}  // namespace sentinel::cli

@@ -1,0 +1,58 @@
+#pragma once
+// Turns a Request into a Response: route, run the filters, call the handler, map a thrown
+// exception to a 500, and count it. Knows nothing of sockets.
+
+#include <string>
+#include <vector>
+
+#include "sentinel/core/log.hpp"
+#include "sentinel/core/metrics.hpp"
+#include "sentinel/http/router.hpp"
+#include "sentinel/http/server.hpp"
+
+namespace sentinel::http {
+
+// The metric handles of the HTTP server, created once.
+class ServerMetrics {
+ public:
+  explicit ServerMetrics(core::MetricsRegistry& registry);
+
+  void record(std::string_view route, Method method, int status, double seconds);
+  void connection_error(std::string_view reason) { errors_.with({std::string(reason)}).inc(); }
+  core::Gauge& connections_open() { return connections_open_; }
+
+ private:
+  core::Family<core::Counter>& requests_;
+  core::Family<core::Histogram>& duration_;
+  core::Family<core::Counter>& errors_;
+  core::Gauge& connections_open_;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(const Router& router, const std::vector<Filter>& filters, ServerMetrics& metrics,
+             core::Logger log)
+      : router_(router), filters_(filters), metrics_(metrics), log_(std::move(log)) {}
+
+  // The body limit of the route `method path` will reach, so the session can apply it before
+  // reading the body.
+  std::optional<std::size_t> body_limit(Method method, std::string_view path) const;
+  boost::asio::awaitable<Response> dispatch(Request& request) const;
+  // Counts a response the session wrote itself (a malformed request, a body over the limit).
+  void record_rejected(Method method, int status) const;
+
+ private:
+  boost::asio::awaitable<Response> run_route(Request& request, const Route& route) const;
+
+  const Router& router_;
+  const std::vector<Filter>& filters_;
+  ServerMetrics& metrics_;
+  core::Logger log_;
+};
+
+// A fresh request id: 16 hex digits.
+std::string make_request_id();
+// The incoming X-Request-Id when it is short and plain, so ids chain across proxies.
+bool acceptable_request_id(std::string_view id);
+
+}  // namespace sentinel::http
