@@ -1,0 +1,46 @@
+#pragma once
+// Signatures of agent messages, shared by agent and gateway (docs/protocol.md):
+//
+//   HMAC-SHA256(secret, version ‖ lp(agent_id) ‖ lp(key_id) ‖ be64(sent_at_ms) ‖ lp(nonce) ‖
+//   lp(payload))
+//
+// where lp(x) is x prefixed with its length as a 32-bit big-endian integer and the version byte
+// names both the scheme and the kind of payload, so a heartbeat can never pass as a batch.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "proto/sentinel.pb.h"
+
+namespace sentinel::proto {
+
+enum class SignatureVersion : std::uint8_t { kBatchV1 = 1, kHeartbeatV1 = 2 };
+
+constexpr std::size_t kNonceSize = 16;
+
+struct SigningInput {
+  SignatureVersion version;
+  std::string_view agent_id;
+  std::string_view key_id;
+  std::int64_t sent_at_ms;
+  std::string_view nonce;
+  std::string_view payload;
+};
+
+// The exact bytes the HMAC covers.
+std::string canonical_bytes(const SigningInput& input);
+std::string sign(std::string_view secret, const SigningInput& input);
+bool verify(std::string_view secret, const SigningInput& input, std::string_view signature);
+
+SigningInput signing_input(const v1::SignedBatch& batch);
+SigningInput signing_input(const v1::SignedHeartbeat& heartbeat);
+
+// Fills key_id, sent_at_ms, a fresh nonce and the signature of an envelope whose payload and
+// agent_id are set.
+void sign_envelope(v1::SignedBatch& batch, std::string_view key_id, std::string_view secret,
+                   std::int64_t now_ms);
+void sign_envelope(v1::SignedHeartbeat& heartbeat, std::string_view key_id, std::string_view secret,
+                   std::int64_t now_ms);
+
+}  // namespace sentinel::proto
