@@ -1,0 +1,93 @@
+#pragma once
+// The database behind sentineld. Two implementations: PostgreSQL (production, `store.url:
+// postgres://...`) and SQLite (laptop mode), chosen by the `store` component.
+//
+// Database calls block, so they never run on the event loop: the store owns a few threads, each
+// with its own connection, and `run()` hands a piece of work to one of them and resumes the
+// calling coroutine on its own executor with the result. Work is written against `Session`,
+// the backend-neutral set of repositories on one connection; a database failure thrown inside
+// the work (StoreError) comes back as an error value.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "sentinel/core/component.hpp"
+#include "sentinel/core/result.hpp"
+
+namespace sentinel::store {
+
+class Session;
+
+enum class Backend { kPostgres, kSqlite };
+
+// Thrown by repository methods on a database failure; `transient` when retrying may help (the
+// connection dropped, a serialization conflict) rather than a bug or a constraint violation.
+class StoreError : public std::runtime_error {
+ public:
+  StoreError(std::string code, const std::string& message, bool transient)
+      : std::runtime_error(message), code_(std::move(code)), transient_(transient) {}
+  const std::string& code() const { return code_; }
+  bool transient() const { return transient_; }
+
+ private:
+  std::string code_;
+  bool transient_;
+};
+
+enum class Access { kRead, kWrite };
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Backend backend() const = 0;
+  virtual core::Readiness readiness() const = 0;
+
+  // Runs `work(Session&)` on a store thread (a reader for kRead where the backend has readers)
+  // and returns its result, or the StoreError it threw as a core::Error.
+  template <class Work>
+  auto run(Work work, Access access = Access::kWrite)
+      -> boost::asio::awaitable<core::Result<std::invoke_result_t<Work, Session&>>>;
+
+ protected:
+  // Implementations run `job` on one of their threads with a session, in submission order per
+  // thread. `job` catches everything it throws.
+  virtual void submit(Access access, std::function<void(Session&)> job) = 0;
+};
+
+template <class Work>
+auto Store::run(Work work, Access access)
+    -> boost::asio::awaitable<core::Result<std::invoke_result_t<Work, Session&>>> {
+  using Value = std::invoke_result_t<Work, Session&>;
+  using Outcome = core::Result<Value>;
+  static_assert(!std::is_void_v<Value>, "return core::Unit{} from work that has no value");
+  auto initiate = [this, access, &work](auto handler) {
+    auto executor = boost::asio::get_associated_executor(handler);
+    submit(access, [work = std::move(work), handler = std::move(handler),
+                    executor](Session& session) mutable {
+      std::optional<Outcome> outcome;
+      try {
+        outcome.emplace(work(session));
+      } catch (const StoreError& e) {
+        outcome.emplace(core::Error{e.code(), e.what(), e.transient()});
+      }
+      boost::asio::post(executor, [handler = std::move(handler), outcome = std::move(*outcome)]() mutable {
+        std::move(handler)(std::move(outcome));
+      });
+    });
+  };
+  co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Outcome)>(
+      initiate, boost::asio::use_awaitable);
+}
+
+}  // namespace sentinel::store
