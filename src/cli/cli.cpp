@@ -99,9 +99,14 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   auto* version = app.add_subcommand("version", "print the version and exit");
   auto* config = app.add_subcommand("config", "check or print the configuration");
   config->require_subcommand(1);
+  // Flags such as --config may follow the subcommand: `sentineld config check --config f.yml`.
+  for (auto* sub : {version, config})
+    sub->fallthrough();
   auto* check = config->add_subcommand("check", "validate the configuration; exit 2 on errors");
   auto* print =
       config->add_subcommand("print", "print the effective configuration, secrets masked");
+  for (auto* sub : {check, print})
+    sub->fallthrough();
   app.require_subcommand(0, 1);
 
   try {

@@ -11,6 +11,18 @@ namespace {
 
 constexpr std::string_view kUnmatchedRoute = "unmatched";
 
+// Counts a request as in flight for as long as it is handled, however handling ends.
+class InFlight {
+ public:
+  explicit InFlight(core::Gauge& gauge) : gauge_(gauge) { gauge_.add(1); }
+  ~InFlight() { gauge_.add(-1); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  core::Gauge& gauge_;
+};
+
 std::string allow_header(const std::vector<Method>& methods) {
   std::vector<std::string_view> names;
   for (auto m : methods)
@@ -31,8 +43,9 @@ ServerMetrics::ServerMetrics(core::MetricsRegistry& registry)
       errors_(registry.counter_family(
           "sentinel_http_connection_errors_total",
           "Connections closed or refused for a reason other than the peer's.", {"reason"})),
-      connections_open_(
-          registry.gauge("sentinel_http_connections_open", "Open HTTP connections.")) {}
+      connections_open_(registry.gauge("sentinel_http_connections_open", "Open HTTP connections.")),
+      in_flight_(
+          registry.gauge("sentinel_http_requests_in_flight", "Requests being handled now.")) {}
 
 void ServerMetrics::record(std::string_view route, Method method, int status, double seconds) {
   std::string method_name(to_string(method));
@@ -48,6 +61,7 @@ std::optional<std::size_t> Dispatcher::body_limit(Method method, std::string_vie
 
 boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
   const auto started = std::chrono::steady_clock::now();
+  InFlight counted(metrics_.requests_in_flight());
   auto match = router_.match(request.method, request.path);
   std::string_view route_label = kUnmatchedRoute;
   Response response;

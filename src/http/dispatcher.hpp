@@ -20,12 +20,14 @@ class ServerMetrics {
   void record(std::string_view route, Method method, int status, double seconds);
   void connection_error(std::string_view reason) { errors_.with({std::string(reason)}).inc(); }
   core::Gauge& connections_open() { return connections_open_; }
+  core::Gauge& requests_in_flight() { return in_flight_; }
 
  private:
   core::Family<core::Counter>& requests_;
   core::Family<core::Histogram>& duration_;
   core::Family<core::Counter>& errors_;
   core::Gauge& connections_open_;
+  core::Gauge& in_flight_;
 };
 
 class Dispatcher {

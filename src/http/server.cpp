@@ -29,10 +29,14 @@ namespace {
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
 // Written to a connection over the limit: a clear answer is kinder than a reset.
-constexpr std::string_view kOverloaded =
-    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
-    "Connection: close\r\nContent-Length: 83\r\n\r\n"
-    "{\"error\":{\"code\":\"overloaded\",\"message\":\"too many open connections; retry later\"}}";
+std::string overloaded_reply() {
+  const auto body =
+      error_response(503, "overloaded", "too many open connections; retry later").body;
+  return fmt::format(
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+      "Connection: close\r\nContent-Length: {}\r\n\r\n{}",
+      body.size(), body);
+}
 
 }  // namespace
 
@@ -218,7 +222,7 @@ class Server::Impl {
   }
 
   asio::awaitable<void> refuse(tcp::socket socket) {
-    if (!ssl_) co_await asio::async_write(socket, asio::buffer(kOverloaded), kAsTuple);
+    if (!ssl_) co_await asio::async_write(socket, asio::buffer(overloaded_), kAsTuple);
     boost::system::error_code ignored_because_the_peer_may_have_left;
     socket.shutdown(tcp::socket::shutdown_both, ignored_because_the_peer_may_have_left);
   }
@@ -244,6 +248,7 @@ class Server::Impl {
   std::atomic<std::size_t> open_{0};
   std::atomic<std::uint64_t> next_session_id_{1};
   SessionSettings settings_;
+  const std::string overloaded_ = overloaded_reply();
   Endpoint bound_;
   std::mutex mutex_;
   std::map<std::uint64_t, std::weak_ptr<SessionHandle>> sessions_;

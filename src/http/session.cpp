@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include <limits>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -126,7 +128,9 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   asio::awaitable<bool> serve_one(beast::flat_buffer& buffer, bool first) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
-    parser.body_limit(settings_.body_limit);
+    // The body limit depends on the route, known only once the header is in: Beast checks a
+    // Content-Length against the limit when the header completes, so none is set until then.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     // Waiting for the next request on a kept-alive connection may take the idle timeout; a
     // request that has begun must arrive within the request timeout.
     bool waiting = !first && buffer.size() == 0;
@@ -139,20 +143,32 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
 
     auto target = parse_target(parser.get().target());
     if (!target) {
-      co_await write_error(400, "malformed_request", "the request target is not a valid path",
-                           false);
+      co_await write_error(400, "malformed_request", "the request target is not a valid path");
       co_return false;
     }
     const Method method = method_from_string(parser.get().method_string());
-    if (auto limit = dispatcher_.body_limit(method, target->path)) parser.body_limit(*limit);
+    const auto limit = dispatcher_.body_limit(method, target->path).value_or(settings_.body_limit);
+    if (auto length = parser.content_length(); length && *length > limit) {
+      co_return co_await reject_read(bhttp::error::body_limit, true);
+    }
+    parser.body_limit(limit);  // still needed for chunked bodies
     if (!co_await continue_if_expected(parser)) co_return false;
 
     lowest(stream_).expires_after(settings_.request_timeout);
     auto [body_ec, body_bytes] = co_await bhttp::async_read(stream_, buffer, parser, kAsTuple);
     if (body_ec) co_return co_await reject_read(body_ec, true);
 
-    const bool keep_alive = parser.get().keep_alive() && !settings_.stopping->load();
-    Request request = to_request(parser.release(), std::move(*target));
+    const bool client_keeps_alive = parser.get().keep_alive();
+    Request request = make_request(parser.release(), std::move(*target));
+    Response response = co_await dispatcher_.dispatch(request);
+    // Decided after the handler: a drain that began meanwhile closes the connection.
+    const bool keep_alive = client_keeps_alive && !settings_.stopping->load();
+    co_return co_await write_response(request.method, std::move(response), keep_alive) &&
+        keep_alive;
+  }
+
+  Request make_request(bhttp::request<bhttp::string_body>&& message, Target target) const {
+    Request request = to_request(std::move(message), std::move(target));
     request.peer_ip = peer_ip_;
     request.client_ip = resolve_client_ip(peer_ip_, request.headers.get("X-Forwarded-For"),
                                           *settings_.trusted_proxies);
@@ -161,20 +177,12 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
                              ? std::string(*incoming_id)
                              : make_request_id();
     request.client_cert_subject = client_cert_subject_;
-    Response response = co_await dispatcher_.dispatch(request);
-    co_return co_await write_response(request.method, std::move(response), keep_alive) &&
-        keep_alive;
+    return request;
   }
 
-  // Answers "100 Continue" when the client waits for it and the body fits; false when it does
-  // not fit (413 sent).
+  // Answers "100 Continue" when the client waits for it (the body already fits: checked above).
   asio::awaitable<bool> continue_if_expected(bhttp::request_parser<bhttp::string_body>& parser) {
-    auto expect = parser.get()[bhttp::field::expect];
-    if (!beast::iequals(expect, "100-continue")) co_return true;
-    if (auto length = parser.content_length(); length && *length > settings_.body_limit) {
-      co_await write_error(413, "body_too_large", "the request body is larger than allowed", false);
-      co_return false;
-    }
+    if (!beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) co_return true;
     bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
     auto [ec, n] = co_await bhttp::async_write(stream_, go_on, kAsTuple);
     co_return !ec;
@@ -188,15 +196,14 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
     std::string message = status == 413   ? "the request body is larger than allowed"
                           : status == 431 ? "the request headers are larger than allowed"
                                           : "the request could not be parsed: " + ec.message();
-    co_await write_error(status, error_code_for(status), message, false);
+    co_await write_error(status, error_code_for(status), message);
     co_return false;
   }
 
-  asio::awaitable<void> write_error(int status, std::string_view code, std::string_view message,
-                                    bool keep_alive) {
+  // Answers a request that never reached the dispatcher, then the connection closes.
+  asio::awaitable<void> write_error(int status, std::string_view code, std::string_view message) {
     dispatcher_.record_rejected(Method::kOther, status);
-    Response response = error_response(status, code, message);
-    co_await write_response(Method::kOther, std::move(response), keep_alive);
+    co_await write_response(Method::kOther, error_response(status, code, message), false);
   }
 
   asio::awaitable<bool> write_response(Method method, Response response, bool keep_alive) {

@@ -87,4 +87,17 @@ std::filesystem::path sentineld_binary() {
   return SENTINEL_BINARY_DIR "/src/app/sentineld";
 }
 
+std::filesystem::path source_dir() {
+  return SENTINEL_SOURCE_DIR;
+}
+
+int run_command(std::vector<std::string> args, std::string* output,
+                std::map<std::string, std::string> env) {
+  TempDir dir;
+  ChildProcess child({std::move(args), std::move(env), dir / "output"});
+  auto status = child.wait(std::chrono::minutes(2));
+  if (output != nullptr) *output += child.output();
+  return status.value_or(-1);
+}
+
 }  // namespace sentinel::test

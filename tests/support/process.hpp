@@ -37,7 +37,12 @@ class ChildProcess {
   std::optional<int> status_;
 };
 
-// The path of a binary built by this build tree, from the SENTINEL_BINARY_DIR compile definition.
+// The sentineld binary of this build tree, and the source tree (scripts, fixtures).
 std::filesystem::path sentineld_binary();
+std::filesystem::path source_dir();
+
+// Runs a command to completion (no shell); returns its exit status, output appended to `output`.
+int run_command(std::vector<std::string> args, std::string* output = nullptr,
+                std::map<std::string, std::string> env = {});
 
 }  // namespace sentinel::test

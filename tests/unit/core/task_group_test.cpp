@@ -20,16 +20,15 @@ TEST_CASE("cancel reaches every task and wait returns once all have finished") {
                                                    [&](auto line) { lines.emplace_back(line); }),
                          "test"));
   std::atomic<int> aborted{0};
-  for (int i = 0; i < 3; ++i) {
-    group.spawn(
-        io.get_executor(),
-        [&]() -> asio::awaitable<void> {
-          asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::hours(1));
-          auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-          if (ec == asio::error::operation_aborted) ++aborted;
-        }(),
-        "sleeper");
-  }
+  // The coroutine takes what it uses as parameters: a lambda's captures would die with the
+  // temporary lambda while the coroutine still runs.
+  auto sleeper = [](std::atomic<int>& aborted) -> asio::awaitable<void> {
+    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::hours(1));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted) ++aborted;
+  };
+  for (int i = 0; i < 3; ++i)
+    group.spawn(io.get_executor(), sleeper(aborted), "sleeper");
   CHECK(group.size() == 3);
   CHECK_FALSE(group.wait(Clock::now() + std::chrono::milliseconds(20)));
   group.cancel();
