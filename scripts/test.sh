@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds sentineld with the test preset (AddressSanitizer + UBSan by default), starts the test
+# services (PostgreSQL, nats-server) on free loopback ports, runs every test through ctest, and
+# stops the services whatever happens.
+#
+# Usage: scripts/test.sh [ctest arguments...]     e.g. scripts/test.sh -L unit
+# Env:   SENTINEL_TEST_PRESET=asan|dev  (default asan)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+preset=${SENTINEL_TEST_PRESET:-asan}
+say() { printf 'test: %s\n' "$*" >&2; }
+
+say "configuring and building preset ${preset}"
+cmake --preset "${preset}" >/dev/null
+cmake --build --preset "${preset}"
+
+services_dir=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-test-services.XXXXXX")
+export SENTINEL_SERVICES_DIR="${services_dir}/set"
+stop_services() { scripts/services.sh stop "${SENTINEL_SERVICES_DIR}" || true; rm -rf "${services_dir}"; }
+trap stop_services EXIT
+say "starting PostgreSQL and nats-server"
+eval "$(scripts/services.sh start "${SENTINEL_SERVICES_DIR}")"
+
+say "running the tests"
+ctest --preset "${preset}" "$@"
