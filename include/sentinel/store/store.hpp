@@ -90,6 +90,11 @@ class Store {
 
   // Runs `work(Session&)` on a store thread (a reader for kRead where the backend has readers)
   // and returns its result, or the StoreError it threw as a core::Error.
+  //
+  // `work` must capture by reference (the caller stays suspended until it has run, so that is
+  // safe): GCC 12 miscompiles a lambda that captures a std::string or the like by value when it
+  // is created inside a co_await expression (it copies the closure bitwise), and a static_assert
+  // keeps such lambdas out.
   template <class Work>
   auto run(Work work, Access access = Access::kWrite)
       -> boost::asio::awaitable<core::Result<std::invoke_result_t<Work, Session&>>>;
@@ -97,8 +102,7 @@ class Store {
   // Leadership of `name`, or a null lease when another holder has it; an error when the
   // database cannot be asked. Never blocks the caller's thread.
   boost::asio::awaitable<core::Result<std::unique_ptr<Lease>>> try_lead(std::string name) {
-    co_return co_await run(
-        [this, name = std::move(name)](Session&) { return acquire_lease(name); });
+    co_return co_await run([this, &name](Session&) { return acquire_lease(name); });
   }
 
  protected:
@@ -115,6 +119,8 @@ auto Store::run(Work work, Access access)
   using Value = std::invoke_result_t<Work, Session&>;
   using Outcome = core::Result<Value>;
   static_assert(!std::is_void_v<Value>, "return core::Unit{} from work that has no value");
+  static_assert(std::is_trivially_copyable_v<Work>,
+                "capture by reference in store work (see Store::run)");
   auto initiate = [this, access, &work](auto handler) {
     auto executor = boost::asio::get_associated_executor(handler);
     submit(access, StoreJob([work = std::move(work), handler = std::move(handler),
