@@ -17,10 +17,19 @@ namespace {
 // COPY data goes out in pieces of this size, well below libpq's int length limit.
 constexpr std::size_t kCopyChunk = 1 << 20;
 
-std::string trimmed(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-    text.remove_suffix(1);
-  return std::string(text);
+// libpq's messages span lines ("FATAL: ...\nserver closed the connection..."); logs want one.
+std::string one_line(std::string_view text) {
+  std::string line;
+  for (char c : text) {
+    const bool space = c == '\n' || c == '\t' || c == ' ';
+    if (!space) {
+      line += c;
+    } else if (!line.empty() && line.back() != ' ') {
+      line += ' ';
+    }
+  }
+  if (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
 }
 
 }  // namespace
@@ -51,7 +60,7 @@ void PgConnection::connect() {
                                              nullptr};
   PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 1);
   if (PQstatus(conn) != CONNECTION_OK) {
-    const auto reason = trimmed(conn != nullptr ? PQerrorMessage(conn) : "out of memory");
+    const auto reason = one_line(conn != nullptr ? PQerrorMessage(conn) : "out of memory");
     PQfinish(conn);
     lost(reason);
     throw StoreError("unavailable", "database unreachable: " + last_error_, true);
@@ -93,7 +102,7 @@ bool PgConnection::try_execute(std::string_view sql) noexcept {
   const auto status = PQresultStatus(result.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return true;
   if (PQstatus(conn_) == CONNECTION_BAD) {
-    lost(trimmed(PQerrorMessage(conn_)));
+    lost(one_line(PQerrorMessage(conn_)));
     close();
   }
   return false;
@@ -144,7 +153,7 @@ void PgConnection::fail(const PGresult* result) {
   const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
   auto error = classify_sqlstate(sqlstate != nullptr ? sqlstate : "");
   auto message = primary != nullptr ? fmt::format("{} (SQLSTATE {})", primary, sqlstate)
-                                    : trimmed(PQerrorMessage(conn_));
+                                    : one_line(PQerrorMessage(conn_));
   if (PQstatus(conn_) == CONNECTION_BAD) {
     lost(message);
     close();
@@ -162,7 +171,7 @@ void PgConnection::lost(const std::string& reason) noexcept {
 }
 
 void PgConnection::on_notice(void* self, const char* message) {
-  static_cast<PgConnection*>(self)->log_.debug("{}", trimmed(message));
+  static_cast<PgConnection*>(self)->log_.debug("{}", one_line(message));
 }
 
 }  // namespace sentinel::store::postgres
