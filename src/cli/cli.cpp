@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sentinel/core/version.hpp"
+#include "sentinel/store/component.hpp"
 
 namespace sentinel::cli {
 namespace {
@@ -102,6 +103,9 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   auto* check = config->add_subcommand("check", "validate the configuration; exit 2 on errors");
   auto* print =
       config->add_subcommand("print", "print the effective configuration, secrets masked");
+  auto* migrate = app.add_subcommand("migrate", "bring the database schema up to date");
+  bool dry_run = false;
+  migrate->add_flag("--dry-run", dry_run, "print the migrations that would run, change nothing");
   app.require_subcommand(0, 1);
 
   try {
@@ -116,6 +120,10 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   }
   if (*check) return config_command(program, options, envp, false);
   if (*print) return config_command(program, options, envp, true);
+  if (*migrate) {
+    return store::migrate_command(program.catalog, options.inputs(envp), default_data_dir(),
+                                  dry_run);
+  }
 
   core::DaemonOptions daemon;
   daemon.role = options.role;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/core/daemon.hpp"
+
 #include "backend.hpp"
 
 namespace sentinel::store {
@@ -79,7 +81,14 @@ core::Readiness StoreComponent::readiness() const {
   return parts_->backend->readiness();
 }
 
-int migrate_command(const core::ParsedConfig& config, bool dry_run) {
+int migrate_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
+                    std::filesystem::path default_data_dir, bool dry_run) {
+  core::ParsedConfig config;
+  try {
+    config = core::parse_config(catalog, std::move(inputs), std::move(default_data_dir));
+  } catch (const core::ConfigErrors& e) {
+    return core::report_config_errors(e);
+  }
   const auto& store_config =
       std::any_cast<const StoreComponent::Config&>(config.components.at("store"));
   auto sink = std::make_shared<core::LogSink>(config.process.log.level, config.process.log.format);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <string_view>
 
@@ -52,8 +53,10 @@ class StoreComponent final : public core::Component {
   std::unique_ptr<StoreParts> parts_;  // the backend, private to src/store
 };
 
-// `sentineld migrate [--dry-run]`: prints what it applied (or would apply); returns the exit
-// code, 0 on success and 1 on any failure.
-int migrate_command(const core::ParsedConfig& config, bool dry_run);
+// `sentineld migrate [--dry-run]`: reads the configuration, then prints what it applied (or
+// would apply). Returns the exit code: 0 on success, 1 when migrating failed, 2 for a
+// configuration error.
+int migrate_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
+                    std::filesystem::path default_data_dir, bool dry_run);
 
 }  // namespace sentinel::store
