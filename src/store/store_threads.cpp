@@ -1,6 +1,11 @@
 #include "store_threads.hpp"
 
 namespace sentinel::store {
+namespace {
+
+constexpr auto kInterruptRepeat = std::chrono::milliseconds(100);
+
+}  // namespace
 
 StoreThreads::StoreThreads(std::string pool, core::Logger log, core::Gauge& queued,
                            core::Histogram& job_seconds, core::Duration idle_interval)
@@ -44,15 +49,20 @@ bool StoreThreads::stop(core::Deadline deadline) {
   auto left = std::move(queue_);
   queue_.clear();
   queued_.set(0);
-  const auto running = running_;
-  lock.unlock();
-
   if (!drained) {
     log_.warn("{}: stopping with {} jobs queued and {} running; failing and interrupting them",
-              pool_, left.size(), running);
+              pool_, left.size(), running_);
+  }
+  // A cancel that reaches the server before its statement does is lost: repeat until the
+  // running jobs have ended.
+  while (running_ > 0) {
+    lock.unlock();
     for (auto& session : sessions_)
       session->interrupt();
+    lock.lock();
+    drained_.wait_for(lock, kInterruptRepeat, [this] { return running_ == 0; });
   }
+  lock.unlock();
   for (auto& job : left)
     job(closed_);
   for (auto& thread : threads_)
