@@ -52,8 +52,9 @@ class Lease {
  public:
   virtual ~Lease() = default;
   // False once leadership is lost (the connection that holds it died): stop the duty and ask
-  // again. Loss is noticed within a few seconds, so a duty must stay safe when two processes
-  // briefly both run it (idempotent writes, or work inside transactions that check a watermark).
+  // again. Loss is noticed at once when the server drops the connection but only within about
+  // half a minute when the network does, so a duty must stay safe when two processes briefly
+  // both run it (idempotent writes, or transactions that check a watermark).
   virtual bool held() const = 0;
 };
 

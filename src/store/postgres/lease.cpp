@@ -60,6 +60,7 @@ class PgLease final : public Lease {
       if (fds[0].revents != 0) return;
       if (!connection_->try_execute("SELECT 1")) {
         held_.store(false, std::memory_order_relaxed);
+        connection_->close();  // whatever went wrong, the lock must not outlive the belief in it
         log_.warn("lost the leadership of {}: its database connection broke", name_);
         return;
       }
