@@ -2,16 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "sentinel/core/daemon.hpp"
-
 #include "backend.hpp"
 
 namespace sentinel::store {
 namespace {
-
-std::vector<Migration> binary_migrations(Backend backend) {
-  return load_migrations(embedded_migrations(backend));
-}
 
 void log_report(const core::Logger& log, const MigrationReport& report) {
   for (const auto& file : report.files)
@@ -59,7 +53,7 @@ Store& StoreComponent::store() {
 void StoreComponent::start() {
   auto& backend = *parts_->backend;
   backend.start();
-  const auto migrations = binary_migrations(backend.backend());
+  const auto migrations = load_migrations(embedded_migrations(backend.backend()));
   if (auto_migrate_) {
     log_report(log_, backend.migrate(migrations, MigrateMode::kApply));
     return;
@@ -79,45 +73,6 @@ void StoreComponent::stop(core::Deadline deadline) {
 
 core::Readiness StoreComponent::readiness() const {
   return parts_->backend->readiness();
-}
-
-int migrate_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
-                    std::filesystem::path default_data_dir, bool dry_run) {
-  core::ParsedConfig config;
-  try {
-    config = core::parse_config(catalog, std::move(inputs), std::move(default_data_dir));
-  } catch (const core::ConfigErrors& e) {
-    return core::report_config_errors(e);
-  }
-  const auto& store_config =
-      std::any_cast<const StoreComponent::Config&>(config.components.at("store"));
-  auto sink = std::make_shared<core::LogSink>(config.process.log.level, config.process.log.format);
-  core::MetricsRegistry registry;
-  StoreParts parts(registry, store_options(store_config, config.process.data_dir),
-                   core::Logger(sink, "store"));
-  auto& backend = *parts.backend;
-  int status = 0;
-  try {
-    backend.start();
-    const auto report = backend.migrate(binary_migrations(backend.backend()),
-                                        dry_run ? MigrateMode::kDryRun : MigrateMode::kApply);
-    for (const auto& file : report.files)
-      fmt::print("{} {}\n", dry_run ? "would apply" : "applied", file);
-    if (report.files.empty()) {
-      fmt::print("schema is up to date at {}\n", format_version(report.to));
-    } else if (dry_run) {
-      fmt::print("schema is at {}; migrating would bring it to {}\n", format_version(report.from),
-                 format_version(report.latest));
-    } else {
-      fmt::print("schema was at {}, is now at {}\n", format_version(report.from),
-                 format_version(report.to));
-    }
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "sentineld migrate: {}\n", e.what());
-    status = 1;
-  }
-  backend.stop(core::Clock::now() + std::chrono::seconds(10));
-  return status;
 }
 
 }  // namespace sentinel::store
