@@ -38,6 +38,7 @@ class StoreRole {
   void start() { components_->start(core::Clock::now() + std::chrono::seconds(10)); }
   StoreComponent& store() { return *components_->find<StoreComponent>(); }
   core::Readiness readiness() { return components_->readiness().at(0).readiness; }
+  std::string metrics() const { return metrics_.render(); }
   const std::filesystem::path& data_dir() const { return data_dir_.path(); }
 
  private:
@@ -78,6 +79,8 @@ TEMPLATE_TEST_CASE("component: with auto_migrate it migrates, serves, and report
     auto listed =
         complete(role.store().store().run([](Session& s) { return s.agents().list({}, {}); }));
     CHECK(listed.ok());
+    CHECK_THAT(role.metrics(), Catch::Contains("sentinel_store_job_duration_seconds_count") &&
+                                   Catch::Contains("sentinel_store_queued_jobs"));
   }
   // The schema is current now, so a start without auto_migrate succeeds.
   StoreRole strict({{"SENTINEL_STORE_URL", url_of(backend.options())},
