@@ -11,17 +11,6 @@ using namespace sentinel::store::test;
 
 namespace {
 
-Agent sample_agent(std::string name) {
-  Agent agent;
-  agent.id = new_agent_id();
-  agent.name = std::move(name);
-  agent.hostname = agent.name + ".example.org";
-  agent.hardware_id = "hw-" + agent.name;
-  agent.labels = {{"dc", "eu-1"}, {"role", "web"}};
-  agent.created_at = 1'700'000'000'123;
-  return agent;
-}
-
 HostFacts sample_facts() {
   return {"linux", "6.1.0", "1.2.3", 12.5, 40.25, 71.0, 0.5, 0.75, 1.25, 86'400, 8, 3, 4096};
 }
@@ -31,18 +20,8 @@ struct Fleet {
   Backend backend;
   std::unique_ptr<OpenStore> store = backend.open();
 
-  void create(const Agent& agent) {
-    auto created = store->run([&](Session& s) {
-      s.agents().create(agent);
-      return core::Unit{};
-    });
-    REQUIRE(created.ok());
-  }
-  std::optional<Agent> get(const std::string& id) {
-    auto got = store->run([&](Session& s) { return s.agents().get(id); }, Access::kRead);
-    REQUIRE(got.ok());
-    return *got;
-  }
+  void create(const Agent& agent) { create_agent(*store, agent); }
+  std::optional<Agent> get(const std::string& id) { return find_agent(*store, id); }
   core::Result<AgentPage> list(AgentFilter filter, PageRequest page) {
     return store->run([&](Session& s) { return s.agents().list(filter, page); }, Access::kRead);
   }
@@ -60,14 +39,14 @@ std::vector<std::string> names(const AgentPage& page) {
 TEMPLATE_TEST_CASE("agents: what is created is read back field for field", "[agents]",
                    SqliteBackend, PostgresBackend) {
   Fleet<TestType> fleet;
-  auto agent = sample_agent("alpha");
+  auto agent = test_agent("alpha");
   agent.last_seen = 1'700'000'001'001;
   agent.facts_at = 1'700'000'000'999;
   agent.facts = sample_facts();
   fleet.create(agent);
   CHECK(fleet.get(agent.id) == agent);
 
-  auto bare = sample_agent("bare");
+  auto bare = test_agent("bare");
   bare.labels.clear();
   bare.enabled = false;
   fleet.create(bare);
@@ -78,9 +57,9 @@ TEMPLATE_TEST_CASE("agents: what is created is read back field for field", "[age
 TEMPLATE_TEST_CASE("agents: creating an existing id is a conflict and changes nothing", "[agents]",
                    SqliteBackend, PostgresBackend) {
   Fleet<TestType> fleet;
-  const auto agent = sample_agent("alpha");
+  const auto agent = test_agent("alpha");
   fleet.create(agent);
-  auto impostor = sample_agent("impostor");
+  auto impostor = test_agent("impostor");
   impostor.id = agent.id;
   auto second = fleet.store->run([&](Session& s) {
     s.agents().create(impostor);
@@ -97,7 +76,7 @@ TEMPLATE_TEST_CASE("agents: list filters and pages by keyset without gaps or rep
   Fleet<TestType> fleet;
   std::set<std::string> all;
   for (int i = 0; i < 7; ++i) {
-    auto agent = sample_agent(fmt::format("node-{}", i));
+    auto agent = test_agent(fmt::format("node-{}", i));
     agent.enabled = i % 3 != 0;  // 0, 3, 6 disabled
     if (i == 4) agent.hostname = "DB-Primary.example.org";
     fleet.create(agent);
@@ -140,7 +119,7 @@ TEMPLATE_TEST_CASE("agents: list filters and pages by keyset without gaps or rep
 TEMPLATE_TEST_CASE("agents: update changes only the fields given; delete removes", "[agents]",
                    SqliteBackend, PostgresBackend) {
   Fleet<TestType> fleet;
-  auto agent = sample_agent("alpha");
+  auto agent = test_agent("alpha");
   fleet.create(agent);
 
   auto renamed = fleet.store->run([&](Session& s) {
@@ -175,8 +154,8 @@ TEMPLATE_TEST_CASE("agents: update changes only the fields given; delete removes
 TEMPLATE_TEST_CASE("agents: heartbeats store facts; last_seen only moves forward", "[agents]",
                    SqliteBackend, PostgresBackend) {
   Fleet<TestType> fleet;
-  const auto agent = sample_agent("alpha");
-  const auto other = sample_agent("other");
+  const auto agent = test_agent("alpha");
+  const auto other = test_agent("other");
   fleet.create(agent);
   fleet.create(other);
 

@@ -39,6 +39,31 @@ std::vector<std::int64_t> OpenStore::applied_versions() {
   return *applied;
 }
 
+Agent test_agent(const std::string& name) {
+  Agent agent;
+  agent.id = new_agent_id();
+  agent.name = name;
+  agent.hostname = name + ".example.org";
+  agent.hardware_id = "hw-" + name;
+  agent.labels = {{"dc", "eu-1"}, {"role", "web"}};
+  agent.created_at = 1'700'000'000'123;
+  return agent;
+}
+
+void create_agent(OpenStore& store, const Agent& agent) {
+  auto created = store.run([&](Session& s) {
+    s.agents().create(agent);
+    return core::Unit{};
+  });
+  REQUIRE(created.ok());
+}
+
+std::optional<Agent> find_agent(OpenStore& store, const std::string& id) {
+  auto got = store.run([&](Session& s) { return s.agents().get(id); }, Access::kRead);
+  REQUIRE(got.ok());
+  return *got;
+}
+
 std::vector<Migration> shipped_migrations(Backend backend) {
   return load_migrations(embedded_migrations(backend));
 }

@@ -78,6 +78,13 @@ class OpenStore {
   StoreParts parts_;
 };
 
+// A complete agent with a fresh id.
+Agent test_agent(const std::string& name);
+// Creates `agent`; the test fails when that fails.
+void create_agent(OpenStore& store, const Agent& agent);
+// The agent with `id`, read on a reader thread.
+std::optional<Agent> find_agent(OpenStore& store, const std::string& id);
+
 // The migrations this binary carries for `backend`.
 std::vector<Migration> shipped_migrations(Backend backend);
 

@@ -13,18 +13,8 @@ using namespace sentinel::store::test;
 
 namespace {
 
-Agent named(std::string name) {
-  Agent agent;
-  agent.id = new_agent_id();
-  agent.name = std::move(name);
-  agent.created_at = 1'700'000'000'000;
-  return agent;
-}
-
 bool exists(OpenStore& store, const std::string& id) {
-  auto got = store.run([&](Session& s) { return s.agents().get(id).has_value(); }, Access::kRead);
-  REQUIRE(got.ok());
-  return *got;
+  return find_agent(store, id).has_value();
 }
 
 }  // namespace
@@ -33,8 +23,8 @@ TEMPLATE_TEST_CASE("session: a transaction commits when its body returns", "[ses
                    SqliteBackend, PostgresBackend) {
   TestType backend;
   auto store = backend.open();
-  const auto a = named("a");
-  const auto b = named("b");
+  const auto a = test_agent("a");
+  const auto b = test_agent("b");
   auto done = store->run([&](Session& s) {
     s.transaction([&] {
       s.agents().create(a);
@@ -51,7 +41,7 @@ TEMPLATE_TEST_CASE("session: a transaction rolls back when its body throws", "[s
                    SqliteBackend, PostgresBackend) {
   TestType backend;
   auto store = backend.open();
-  const auto a = named("a");
+  const auto a = test_agent("a");
   auto failed = store->run([&](Session& s) {
     s.transaction([&] {
       s.agents().create(a);
@@ -80,8 +70,8 @@ TEMPLATE_TEST_CASE("session: a nested transaction is a savepoint", "[session]", 
                    PostgresBackend) {
   TestType backend;
   auto store = backend.open();
-  const auto outer = named("outer");
-  const auto inner = named("inner");
+  const auto outer = test_agent("outer");
+  const auto inner = test_agent("inner");
   auto done = store->run([&](Session& s) {
     s.transaction([&] {
       s.agents().create(outer);
@@ -142,12 +132,8 @@ TEMPLATE_TEST_CASE("session: reads see what writes committed", "[session]", Sqli
   TestType backend;
   auto store = backend.open();
   for (int i = 0; i < 20; ++i) {
-    const auto agent = named("n");
-    auto created = store->run([&](Session& s) {
-      s.agents().create(agent);
-      return core::Unit{};
-    });
-    REQUIRE(created.ok());
+    const auto agent = test_agent("n");
+    create_agent(*store, agent);
     CHECK(exists(*store, agent.id));
   }
 }
@@ -157,7 +143,7 @@ TEST_CASE("session: SQLite reader connections refuse to write") {
   auto store = backend.open();
   auto written = store->run(
       [](Session& s) {
-        s.agents().create(named("sneaky"));
+        s.agents().create(test_agent("sneaky"));
         return core::Unit{};
       },
       Access::kRead);
