@@ -3,12 +3,14 @@
 #include <set>
 
 #include "sentinel/http/server.hpp"
+#include "sentinel/store/component.hpp"
 
 namespace sentinel::app {
 
 core::ComponentCatalog make_catalog() {
   core::ComponentCatalog catalog;
   catalog.add<http::Server>();
+  catalog.add<store::StoreComponent>();
   return catalog;
 }
 

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sentinel/core/version.hpp"
+#include "sentinel/store/component.hpp"
 
 namespace sentinel::cli {
 namespace {
@@ -107,6 +108,10 @@ int run(const Program& program, int argc, char** argv, char** envp) {
       config->add_subcommand("print", "print the effective configuration, secrets masked");
   for (auto* sub : {check, print})
     sub->fallthrough();
+  auto* migrate = app.add_subcommand("migrate", "bring the database schema up to date");
+  bool dry_run = false;
+  migrate->add_flag("--dry-run", dry_run, "print the migrations that would run, change nothing");
+  migrate->fallthrough();
   app.require_subcommand(0, 1);
 
   try {
@@ -121,6 +126,10 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   }
   if (*check) return config_command(program, options, envp, false);
   if (*print) return config_command(program, options, envp, true);
+  if (*migrate) {
+    return store::migrate_command(program.catalog, options.inputs(envp), default_data_dir(),
+                                  dry_run);
+  }
 
   core::DaemonOptions daemon;
   daemon.role = options.role;

@@ -334,6 +334,12 @@ void ConfigSection::read(std::string_view key, Secret& value, SecretKind kind, b
   }
 }
 
+void ConfigSection::read(std::string_view key, std::string& value, Mask mask) {
+  read(key, value);
+  state_->set_mask(full_key(key), mask);
+  record(key, mask(value));
+}
+
 void ConfigSection::read_choice(std::string_view key, std::string& value,
                                 const std::vector<std::string>& names) {
   auto expected = fmt::format("one of: {}", fmt::join(names, ", "));
@@ -388,8 +394,8 @@ std::vector<ConfigSection> ConfigSection::list(std::string_view key) {
 void ConfigSection::fail(std::string_view key, std::string_view expected) {
   const Found found = find(key);
   std::string value = found.raw.value_or(found.node != nullptr ? found.node->scalar : "");
-  state_->add_error({found.present() ? found.origin : "configuration", full_key(key), value,
-                     std::string(expected)});
+  state_->add_error({found.present() ? found.origin : "configuration", full_key(key),
+                     state_->shown(full_key(key), std::move(value)), std::string(expected)});
 }
 
 Mode ConfigSection::mode() const {

@@ -3,6 +3,7 @@
 // configuration accumulates (errors, warnings, the effective values for `config print`).
 
 #include <list>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,13 @@ class ConfigState {
   Mode mode() const { return mode_; }
   void set_mode(Mode mode) { mode_ = mode; }
 
+  // Values read through a mask are shown masked in errors too.
+  void set_mask(std::string key, ConfigSection::Mask mask) { masks_[std::move(key)] = mask; }
+  std::string shown(const std::string& key, std::string value) const {
+    auto it = masks_.find(key);
+    return it == masks_.end() ? value : it->second(value);
+  }
+
   void add_error(ConfigError error) { errors_.push_back(std::move(error)); }
   void add_warning(ConfigError warning) { warnings_.push_back(std::move(warning)); }
   std::vector<ConfigError>& errors() { return errors_; }
@@ -58,6 +66,7 @@ class ConfigState {
   Mode mode_ = Mode::kDev;
   std::vector<ConfigError> errors_;
   std::vector<ConfigError> warnings_;
+  std::map<std::string, ConfigSection::Mask> masks_;
 };
 
 // "http.tls.cert" -> "SENTINEL_HTTP_TLS_CERT"; list indices are not addressable from the

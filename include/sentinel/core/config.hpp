@@ -74,6 +74,10 @@ class ConfigSection {
   void read(std::string_view key, Duration& value, Range<Duration> bounds);
   void read(std::string_view key, ByteSize& value, Range<ByteSize> bounds);
   void read(std::string_view key, Secret& value, SecretKind kind, bool required);
+  // A string of which part is secret, such as the password in a database URL: `config print`
+  // and error messages show `mask(value)` instead of the value.
+  using Mask = std::string (*)(std::string_view);
+  void read(std::string_view key, std::string& value, Mask mask);
 
   template <class T>
   requires(std::integral<T> && !std::same_as<T, bool>) void read(std::string_view key, T& value,

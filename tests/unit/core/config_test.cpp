@@ -187,6 +187,31 @@ TEST_CASE("secrets are masked in the effective configuration") {
   CHECK(fmt::format("{}", config.key) == "***");
 }
 
+TEST_CASE("a masked value is read whole but printed and reported through its mask") {
+  ConfigInputs inputs;
+  inputs.environment["SENTINEL_SERVER_URL"] = "db://user:hunter2@host/x";
+  ConfigLoader loader(inputs);
+  auto section = loader.section("server");
+  std::string url;
+  auto hide = [](std::string_view text) {
+    std::string shown(text);
+    auto at = shown.find("hunter2");
+    return at == std::string::npos ? shown : shown.replace(at, 7, "***");
+  };
+  section.read("url", url, hide);
+  CHECK(url == "db://user:hunter2@host/x");
+  CHECK_THAT(loader.render(), Catch::Contains("db://user:***@host/x"));
+  section.fail("url", "a better url");
+  try {
+    loader.finish();
+    FAIL("finish() accepted a failed key");
+  } catch (const ConfigErrors& e) {
+    REQUIRE(e.errors().size() == 1);
+    CHECK(e.errors()[0].value == "db://user:***@host/x");
+  }
+  CHECK(loader.render().find("hunter2") == std::string::npos);
+}
+
 TEST_CASE("prod mode refuses weak, well-known and example secrets; dev mode warns") {
   for (const std::string& weak :
        std::vector<std::string>{"short", "changeme", "REPLACE-ME-with-32-random-bytes-from-openssl",

@@ -1,0 +1,23 @@
+#pragma once
+// One connection to the database, used by one store thread at a time: transactions and the
+// repositories of every domain. Each domain has its own header (agents.hpp, ...) with an
+// abstract repository and its records; a new domain adds one accessor here.
+
+#include <functional>
+
+#include "sentinel/store/agents.hpp"
+
+namespace sentinel::store {
+
+class Session {
+ public:
+  virtual ~Session() = default;
+
+  // Runs `body` in a transaction: commits when it returns, rolls back and rethrows when it
+  // throws. Nested calls are savepoints, so a repository method may open its own.
+  virtual void transaction(const std::function<void()>& body) = 0;
+
+  virtual AgentRepository& agents() = 0;
+};
+
+}  // namespace sentinel::store

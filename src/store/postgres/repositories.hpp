@@ -1,0 +1,17 @@
+#pragma once
+// The PostgreSQL implementation of each repository, one file per domain (agents.cpp, ...),
+// made over the connection of the session that owns it.
+
+#include <memory>
+
+#include "sentinel/store/agents.hpp"
+
+#include "migrations/runner.hpp"
+#include "postgres/connection.hpp"
+
+namespace sentinel::store::postgres {
+
+std::unique_ptr<MigrationLedger> make_ledger(PgConnection& connection);
+std::unique_ptr<AgentRepository> make_agents(PgConnection& connection);
+
+}  // namespace sentinel::store::postgres

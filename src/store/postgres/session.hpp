@@ -1,0 +1,45 @@
+#pragma once
+// A PostgreSQL session: one connection, reconnected with backoff when it breaks, and the
+// repositories over it.
+
+#include <memory>
+
+#include "sentinel/core/metrics.hpp"
+
+#include "backoff.hpp"
+#include "postgres/connection.hpp"
+#include "session_base.hpp"
+
+namespace sentinel::store::postgres {
+
+class PgSession final : public SessionBase {
+ public:
+  PgSession(PgSettings settings, core::Logger log, Health& health, core::Counter& connect_failures);
+
+  // The first connection, at start-up; throws when the database cannot be reached.
+  void connect() { connection_.connect(); }
+
+  AgentRepository& agents() override { return *agents_; }
+  void execute(std::string_view sql) override { connection_.execute(sql); }
+  MigrationLedger& ledger() override { return *ledger_; }
+
+  void prepare() override;
+  void idle() override;
+  void interrupt() override { connection_.interrupt(); }
+
+ protected:
+  // A rollback that fails has lost the connection, and the transaction with it.
+  void roll_back(const std::string& sql) noexcept override { connection_.try_execute(sql); }
+
+ private:
+  void reconnect() noexcept;
+
+  PgConnection connection_;
+  core::Counter& connect_failures_;
+  Backoff backoff_;
+  core::Clock::time_point next_attempt_{};
+  std::unique_ptr<MigrationLedger> ledger_;
+  std::unique_ptr<AgentRepository> agents_;
+};
+
+}  // namespace sentinel::store::postgres

@@ -1,0 +1,33 @@
+#include "session_base.hpp"
+
+#include <fmt/format.h>
+
+#include "sentinel/store/store.hpp"
+
+namespace sentinel::store {
+
+void SessionBase::transaction(const std::function<void()>& body) {
+  const int level = depth_;
+  const auto savepoint = fmt::format("sentinel_savepoint_{}", level);
+  execute(level == 0 ? std::string(begin_statement()) : "SAVEPOINT " + savepoint);
+  depth_ = level + 1;
+  try {
+    body();
+    execute(level == 0 ? "COMMIT" : "RELEASE SAVEPOINT " + savepoint);
+  } catch (...) {
+    depth_ = level;
+    // After a failed COMMIT PostgreSQL has already rolled back and only warns; SQLite may
+    // still hold the transaction open, so end it either way.
+    roll_back(level == 0
+                  ? "ROLLBACK"
+                  : fmt::format("ROLLBACK TO SAVEPOINT {0}; RELEASE SAVEPOINT {0}", savepoint));
+    throw;
+  }
+  depth_ = level;
+}
+
+void ClosedSession::fail() {
+  throw StoreError("unavailable", "the store has stopped", true);
+}
+
+}  // namespace sentinel::store

@@ -1,0 +1,17 @@
+#pragma once
+// The SQLite implementation of each repository, one file per domain (agents.cpp, ...), made
+// over the connection of the session that owns it.
+
+#include <memory>
+
+#include "sentinel/store/agents.hpp"
+
+#include "migrations/runner.hpp"
+#include "sqlite/database.hpp"
+
+namespace sentinel::store::sqlite {
+
+std::unique_ptr<MigrationLedger> make_ledger(Database& db);
+std::unique_ptr<AgentRepository> make_agents(Database& db);
+
+}  // namespace sentinel::store::sqlite

@@ -1,0 +1,13 @@
+#include "sqlite/session.hpp"
+
+#include "sqlite/repositories.hpp"
+
+namespace sentinel::store::sqlite {
+
+SqliteSession::SqliteSession(const SqliteSettings& settings)
+    : db_(settings),
+      writer_(settings.writer),
+      ledger_(make_ledger(db_)),
+      agents_(make_agents(db_)) {}
+
+}  // namespace sentinel::store::sqlite

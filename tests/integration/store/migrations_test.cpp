@@ -1,0 +1,152 @@
+#include <latch>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "backends.hpp"
+
+using namespace sentinel;
+using namespace sentinel::store;
+using namespace sentinel::store::test;
+
+namespace {
+
+// Test-only migrations, in SQL that both backends understand.
+std::vector<Migration> numbered_tables(int count) {
+  std::vector<std::string> files;
+  std::vector<std::string> texts;
+  for (int i = 1; i <= count; ++i) {
+    files.push_back(fmt::format("{:04}_table_{}.sql", i, i));
+    texts.push_back(fmt::format("CREATE TABLE probe_{} (id INTEGER PRIMARY KEY, note TEXT)", i));
+  }
+  std::vector<MigrationSource> sources;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    sources.push_back({files[i], texts[i]});
+  return load_migrations(sources);
+}
+
+template <class F>
+std::string failure_of(F action) {
+  try {
+    action();
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("migrations: an empty database is brought to the latest version", "[migrations]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open(false);
+  const auto shipped = shipped_migrations(store->backend().backend());
+
+  const auto dry = store->migrate(shipped, MigrateMode::kDryRun);
+  CHECK(dry.from == 0);
+  CHECK(dry.to == 0);
+  CHECK(dry.files.size() == shipped.size());
+  CHECK(store->applied_versions().empty());
+
+  const auto report = store->migrate(shipped);
+  CHECK(report.from == 0);
+  CHECK(report.to == shipped.back().version);
+  CHECK(report.files.front() == "0001_agents.sql");
+  CHECK(store->applied_versions().size() == shipped.size());
+  auto listed = store->run([](Session& s) { return s.agents().list({}, {}); });
+  CHECK(listed.ok());
+}
+
+TEMPLATE_TEST_CASE("migrations: running them again does nothing", "[migrations]", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
+  auto store = backend.open(false);
+  const auto migrations = numbered_tables(3);
+  store->migrate(migrations);
+  const auto again = store->migrate(migrations);
+  CHECK(again.files.empty());
+  CHECK(again.from == 3);
+  CHECK(again.to == 3);
+  CHECK(store->applied_versions() == std::vector<std::int64_t>{1, 2, 3});
+
+  const auto more = store->migrate(numbered_tables(5));
+  CHECK(more.files == std::vector<std::string>{"0004_table_4.sql", "0005_table_5.sql"});
+  CHECK(more.from == 3);
+  CHECK(more.to == 5);
+}
+
+TEMPLATE_TEST_CASE("migrations: concurrent migrators apply each migration once", "[migrations]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto first = backend.open(false);
+  auto second = backend.open(false);
+  const auto migrations = numbered_tables(20);
+  std::latch go(2);
+  std::vector<std::string> errors(2);
+  std::vector<MigrationReport> reports(2);
+  auto migrate = [&](OpenStore& store, std::size_t index) {
+    go.arrive_and_wait();
+    try {
+      reports[index] = store.migrate(migrations);
+    } catch (const std::runtime_error& e) {
+      errors[index] = e.what();
+    }
+  };
+  std::thread a(migrate, std::ref(*first), 0);
+  std::thread b(migrate, std::ref(*second), 1);
+  a.join();
+  b.join();
+  CHECK(errors == std::vector<std::string>{"", ""});
+  CHECK(reports[0].files.size() + reports[1].files.size() == 20);
+  CHECK(reports[0].to == 20);
+  CHECK(reports[1].to == 20);
+  CHECK(first->applied_versions().size() == 20);
+}
+
+TEMPLATE_TEST_CASE("migrations: a changed applied file is an error naming it", "[migrations]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open(false);
+  store->migrate(numbered_tables(2));
+  const std::vector<MigrationSource> edited = {
+      {"0001_table_1.sql", "CREATE TABLE probe_1 (id INTEGER PRIMARY KEY, note TEXT, more TEXT)"},
+      {"0002_table_2.sql", "CREATE TABLE probe_2 (id INTEGER PRIMARY KEY, note TEXT)"}};
+  const auto migrations = load_migrations(edited);
+  for (auto mode : {MigrateMode::kApply, MigrateMode::kDryRun}) {
+    CHECK_THAT(failure_of([&] { store->migrate(migrations, mode); }),
+               Catch::Contains("0001_table_1.sql was changed after it was applied"));
+  }
+}
+
+TEMPLATE_TEST_CASE("migrations: a database newer than the binary is refused", "[migrations]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open(false);
+  store->migrate(numbered_tables(3));
+  CHECK_THAT(failure_of([&] { store->migrate(numbered_tables(2)); }),
+             Catch::Contains("0003_table_3") && Catch::Contains("newer sentineld"));
+}
+
+TEMPLATE_TEST_CASE("migrations: a failing script names its file and leaves no trace",
+                   "[migrations]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open(false);
+  const std::vector<MigrationSource> sources = {
+      {"0001_table_1.sql", "CREATE TABLE probe_1 (id INTEGER PRIMARY KEY, note TEXT)"},
+      {"0002_broken.sql", "CREATE TABLE half (id INTEGER); CREATE TABLE oops ("}};
+  const auto migrations = load_migrations(sources);
+  try {
+    store->migrate(migrations);
+    FAIL("a broken migration was applied");
+  } catch (const StoreError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("migration 0002_broken.sql failed"));
+  }
+  CHECK(store->applied_versions() == std::vector<std::int64_t>{1});
+  // The first statement of the broken file was rolled back with the rest: it can run again.
+  const std::vector<MigrationSource> fixed = {
+      sources[0], {"0002_broken.sql", "CREATE TABLE half (id INTEGER)"}};
+  CHECK(store->migrate(load_migrations(fixed)).files ==
+        std::vector<std::string>{"0002_broken.sql"});
+}

@@ -1,0 +1,162 @@
+#include <future>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "backends.hpp"
+#include "session_base.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace sentinel;
+using namespace sentinel::store;
+using namespace sentinel::store::test;
+
+namespace {
+
+bool exists(OpenStore& store, const std::string& id) {
+  return find_agent(store, id).has_value();
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("session: a transaction commits when its body returns", "[session]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open();
+  const auto a = test_agent("a");
+  const auto b = test_agent("b");
+  auto done = store->run([&](Session& s) {
+    s.transaction([&] {
+      s.agents().create(a);
+      s.agents().create(b);
+    });
+    return core::Unit{};
+  });
+  CHECK(done.ok());
+  CHECK(exists(*store, a.id));
+  CHECK(exists(*store, b.id));
+}
+
+TEMPLATE_TEST_CASE("session: a transaction rolls back when its body throws", "[session]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open();
+  const auto a = test_agent("a");
+  auto failed = store->run([&](Session& s) {
+    s.transaction([&] {
+      s.agents().create(a);
+      throw StoreError("test", "the body gave up", false);
+    });
+    return core::Unit{};
+  });
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().code == "test");
+  CHECK_FALSE(exists(*store, a.id));
+
+  // Any exception rolls back, and reaches the caller as an error rather than a hang.
+  auto broken = store->run([&](Session& s) {
+    s.transaction([&] {
+      s.agents().create(a);
+      throw std::logic_error("a bug in the work");
+    });
+    return core::Unit{};
+  });
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().code == "internal");
+  CHECK_FALSE(exists(*store, a.id));
+}
+
+TEMPLATE_TEST_CASE("session: a nested transaction is a savepoint", "[session]", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
+  auto store = backend.open();
+  const auto outer = test_agent("outer");
+  const auto inner = test_agent("inner");
+  auto done = store->run([&](Session& s) {
+    s.transaction([&] {
+      s.agents().create(outer);
+      try {
+        s.transaction([&] {
+          s.agents().create(inner);
+          s.agents().create(outer);  // a conflict: undoes the inner block only
+        });
+      } catch (const StoreError& e) {
+        CHECK(e.code() == "conflict");
+      }
+    });
+    return core::Unit{};
+  });
+  CHECK(done.ok());
+  CHECK(exists(*store, outer.id));
+  CHECK_FALSE(exists(*store, inner.id));
+}
+
+TEMPLATE_TEST_CASE("session: a stopped store answers every job with a transient error", "[session]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open();
+  CHECK(store->backend().readiness().ready);
+  store->backend().stop(core::Clock::now() + std::chrono::seconds(5));
+  auto late = store->run([](Session& s) { return s.agents().get("agt_x"); });
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error().code == "unavailable");
+  CHECK(late.error().transient);
+  CHECK_FALSE(store->backend().readiness().ready);
+}
+
+TEMPLATE_TEST_CASE("session: stop() keeps its deadline, interrupting a statement that runs on",
+                   "[session]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open();
+  std::promise<void> started;
+  boost::asio::io_context io;
+  auto slow = spawn(io, store->backend().run([&](Session& s) {
+    started.set_value();
+    static_cast<SessionBase&>(s).execute(backend.slow_query());
+    return core::Unit{};
+  }));
+  std::thread loop([&] { io.run(); });
+  started.get_future().wait();
+
+  const auto before = core::Clock::now();
+  store->backend().stop(before + std::chrono::milliseconds(200));
+  CHECK(core::Clock::now() - before < std::chrono::seconds(5));
+  loop.join();
+  auto outcome = slow.get();
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.error().code == "timeout");
+}
+
+TEMPLATE_TEST_CASE("session: reads see what writes committed", "[session]", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
+  auto store = backend.open();
+  for (int i = 0; i < 20; ++i) {
+    const auto agent = test_agent("n");
+    create_agent(*store, agent);
+    CHECK(exists(*store, agent.id));
+  }
+}
+
+TEST_CASE("session: SQLite reader connections refuse to write") {
+  SqliteBackend backend;
+  auto store = backend.open();
+  auto written = store->run(
+      [](Session& s) {
+        s.agents().create(test_agent("sneaky"));
+        return core::Unit{};
+      },
+      Access::kRead);
+  REQUIRE_FALSE(written.ok());
+  CHECK_THAT(written.error().message, Catch::Contains("readonly"));
+}
+
+TEST_CASE("session: SQLite creates its missing directory, private to its owner") {
+  sentinel::test::TempDir dir;
+  StoreOptions options;
+  options.sqlite_file = dir / "state/deeper/sentineld.db";
+  OpenStore store(options);
+  const auto permissions = std::filesystem::status(dir / "state/deeper").permissions();
+  CHECK(permissions == std::filesystem::perms::owner_all);
+  CHECK(std::filesystem::exists(options.sqlite_file));
+}
