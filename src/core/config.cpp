@@ -277,6 +277,12 @@ void ConfigSection::read(std::string_view key, std::vector<std::string>& value) 
     node.list.push_back({ConfigNode::Kind::kScalar, item});
 }
 
+void ConfigSection::read_urls(std::string_view key, std::vector<std::string>& value) {
+  read(key, value);
+  for (auto& shown : effective_->entry(key).list)
+    shown.scalar = mask_url_password(shown.scalar);
+}
+
 void ConfigSection::read(std::string_view key, std::map<std::string, std::string>& value) {
   const Found found = find(key);
   if (found.raw && !found.raw->starts_with('{')) {

@@ -113,4 +113,21 @@ std::string format_byte_size(ByteSize size) {
   return std::to_string(size.bytes) + "B";
 }
 
+std::string mask_url_password(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const auto host_start = scheme + 3;
+  const auto authority_end = url.find_first_of("/?#", host_start);
+  const auto authority = url.substr(host_start, authority_end - host_start);
+  // The last '@' ends the user info: a password may itself hold one.
+  const auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  const auto colon = authority.substr(0, at).find(':');
+  if (colon == std::string_view::npos) return std::string(url);
+  std::string masked(url.substr(0, host_start + colon + 1));
+  masked += "***";
+  masked += url.substr(host_start + at);
+  return masked;
+}
+
 }  // namespace sentinel::core

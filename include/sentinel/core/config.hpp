@@ -74,6 +74,9 @@ class ConfigSection {
   void read(std::string_view key, Duration& value, Range<Duration> bounds);
   void read(std::string_view key, ByteSize& value, Range<ByteSize> bounds);
   void read(std::string_view key, Secret& value, SecretKind kind, bool required);
+  // A URL or a list of URLs ("nats://user:pass@host:4222"); `config print` shows each with its
+  // password masked, as it does secrets.
+  void read_urls(std::string_view key, std::vector<std::string>& value);
 
   template <class T>
   requires(std::integral<T> && !std::same_as<T, bool>) void read(std::string_view key, T& value,

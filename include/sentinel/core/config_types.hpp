@@ -38,6 +38,9 @@ constexpr ByteSize operator""_GiB(unsigned long long n) {
   return {n << 30};
 }
 
+// The URL with the password of its user info replaced by "***": "nats://u:***@host:4222".
+std::string mask_url_password(std::string_view url);
+
 // A secret from config: a master key, a password, a token. It can be used but never printed; fmt
 // renders it masked, so logging one by mistake leaks nothing.
 class Secret {

@@ -39,3 +39,12 @@ TEST_CASE("sizes parse in decimal and binary units") {
   CHECK(format_byte_size(ByteSize{16ULL << 20}) == "16MiB");
   CHECK(format_byte_size(ByteSize{1000}) == "1000B");
 }
+
+TEST_CASE("a URL's password is masked, the rest of it kept") {
+  CHECK(mask_url_password("nats://user:s3cr3t@nats-1:4222") == "nats://user:***@nats-1:4222");
+  CHECK(mask_url_password("postgres://app:p@ss@db/metrics?sslmode=require") ==
+        "postgres://app:***@db/metrics?sslmode=require");
+  CHECK(mask_url_password("nats://token@nats-1:4222") == "nats://token@nats-1:4222");
+  CHECK(mask_url_password("nats://nats-1:4222/x@y") == "nats://nats-1:4222/x@y");
+  CHECK(mask_url_password("inproc") == "inproc");
+}
