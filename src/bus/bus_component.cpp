@@ -1,11 +1,10 @@
 #include "sentinel/bus/bus_component.hpp"
 
-#include <stdexcept>
-
 #include <boost/asio/io_context.hpp>
 
 #include "bus_metrics.hpp"
 #include "inproc_bus.hpp"
+#include "jetstream_bus.hpp"
 
 namespace sentinel::bus {
 namespace {
@@ -18,7 +17,7 @@ std::unique_ptr<BusBackend> make_backend(const BusComponent::Config& config,
                             config.publish_timeout};
     return std::make_unique<InprocBus>(settings, context.io(), metrics);
   }
-  throw std::invalid_argument("bus.url: NATS JetStream is not implemented yet; use inproc");
+  return std::make_unique<JetStreamBus>(config, context.io(), metrics, context.logger("bus"));
 }
 
 }  // namespace

@@ -32,6 +32,9 @@ void parse_urls(core::ConfigSection& section, std::vector<std::string>& urls) {
 void parse_stream(core::ConfigSection section, StreamSettings& stream) {
   section.read("name", stream.name);
   if (!valid_name(stream.name)) section.fail("name", "a stream name without . * > or spaces");
+  section.read("subjects", stream.subjects);
+  if (stream.subjects.empty())
+    section.fail("subjects", "at least one subject, like sentinel.metrics.>");
   section.read("max_age", stream.max_age, Range<Duration>{0ms, std::chrono::days(36'500)});
   std::string max_bytes =
       stream.max_bytes < 0 ? std::string(kUnlimited) : std::to_string(stream.max_bytes);
@@ -53,6 +56,7 @@ void parse_auth(core::ConfigSection section, NatsAuth& auth) {
   section.read("user", auth.user);
   section.read("password", auth.password, core::SecretKind::kExternal, false);
   section.read("token", auth.token, core::SecretKind::kExternal, false);
+  section.read("nkey", auth.nkey);
   section.read("nkey_seed_file", auth.nkey_seed_file);
   section.read("creds_file", auth.creds_file);
   if (!auth.password.empty() && auth.user.empty())
@@ -61,6 +65,9 @@ void parse_auth(core::ConfigSection section, NatsAuth& auth) {
     section.fail("token", "either auth.token or auth.user, not both");
   if (!auth.nkey_seed_file.empty() && !auth.creds_file.empty())
     section.fail("creds_file", "either auth.creds_file or auth.nkey_seed_file, not both");
+  if (auth.nkey.empty() != auth.nkey_seed_file.empty())
+    section.fail(auth.nkey.empty() ? "nkey" : "nkey_seed_file",
+                 "auth.nkey (the public key) and auth.nkey_seed_file to be set together");
   require_file(section, "nkey_seed_file", auth.nkey_seed_file);
   require_file(section, "creds_file", auth.creds_file);
 }

@@ -19,8 +19,9 @@ namespace sentinel::bus {
 // The JetStream stream that holds every batch; the in-process bus honours duplicate_window.
 struct StreamSettings {
   std::string name = std::string(kMetricsStream);  // tests isolate themselves with their own
-  core::Duration max_age = std::chrono::days(7);   // 0: keep messages until max_bytes
-  std::int64_t max_bytes = -1;                     // -1: unlimited
+  std::vector<std::string> subjects = {std::string(kMetricsSubjects)};  // and their own subjects
+  core::Duration max_age = std::chrono::days(7);  // 0: keep messages until max_bytes
+  std::int64_t max_bytes = -1;                    // -1: unlimited
   core::Duration duplicate_window = std::chrono::minutes(2);
   int replicas = 1;
 };
@@ -29,6 +30,7 @@ struct NatsAuth {
   std::string user;  // with password; a user and password in the URL work too
   core::Secret password;
   core::Secret token;
+  std::string nkey;  // the user's public nkey ("U..."), signed for with nkey_seed_file
   std::filesystem::path nkey_seed_file;
   std::filesystem::path creds_file;  // a JWT and nkey seed, as `nsc` writes them
 };

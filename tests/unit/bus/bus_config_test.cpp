@@ -46,6 +46,7 @@ TEST_CASE("with no url the bus runs in process, with the documented defaults") {
   const auto& config = bus_config(parsed);
   CHECK(config.in_process());
   CHECK(config.stream.name == "SENTINEL_METRICS");
+  CHECK(config.stream.subjects == std::vector<std::string>{"sentinel.metrics.>"});
   CHECK(config.stream.max_age == std::chrono::days(7));
   CHECK(config.stream.max_bytes == -1);
   CHECK(config.stream.duplicate_window == 2min);
@@ -60,8 +61,8 @@ TEST_CASE("NATS settings are read from the bus section") {
   auto parsed = parse(fmt::format(R"(
 bus:
   url: [nats://app:hunter2@n1:4222, nats://n2:4222]
-  stream: {{name: TEST_STREAM, max_age: 1d, max_bytes: 10GiB, duplicate_window: 5m, replicas: 3}}
-  auth: {{nkey_seed_file: {}}}
+  stream: {{name: TEST_STREAM, subjects: [test.>], max_age: 1d, max_bytes: 10GiB, duplicate_window: 5m, replicas: 3}}
+  auth: {{nkey: UABC, nkey_seed_file: {}}}
   max_pending: 500
 )",
                                   seed.string()),
@@ -70,6 +71,7 @@ bus:
   CHECK_FALSE(config.in_process());
   CHECK(config.url.size() == 2);
   CHECK(config.stream.name == "TEST_STREAM");
+  CHECK(config.stream.subjects == std::vector<std::string>{"test.>"});
   CHECK(config.stream.max_bytes == 10LL << 30);
   CHECK(config.stream.replicas == 3);
   CHECK(config.auth.nkey_seed_file == seed);
@@ -86,6 +88,7 @@ TEST_CASE("bad bus settings are config errors naming the key") {
   CHECK_THAT(errors_of("bus: {stream: {max_age: 1m}}"),
              Catch::Contains("bus.stream.duplicate_window"));
   CHECK_THAT(errors_of("bus: {auth: {password: x}}"), Catch::Contains("bus.auth.password"));
+  CHECK_THAT(errors_of("bus: {auth: {nkey: UABC}}"), Catch::Contains("bus.auth.nkey_seed_file"));
   CHECK_THAT(errors_of("bus: {auth: {creds_file: /nonexistent}}"),
              Catch::Contains("bus.auth.creds_file"));
   CHECK_THAT(errors_of("bus: {tls: {cert: /nonexistent}}"), Catch::Contains("bus.tls.key"));
