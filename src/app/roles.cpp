@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "sentinel/bus/bus_component.hpp"
 #include "sentinel/http/server.hpp"
 
 namespace sentinel::app {
@@ -9,6 +10,7 @@ namespace sentinel::app {
 core::ComponentCatalog make_catalog() {
   core::ComponentCatalog catalog;
   catalog.add<http::Server>();
+  catalog.add<bus::BusComponent>();
   return catalog;
 }
 
