@@ -172,7 +172,7 @@ JetStreamConsumer::JetStreamConsumer(std::shared_ptr<NatsSession> session, Consu
     : pull_(std::make_shared<Pull>(std::move(session), std::move(options))) {}
 
 // The work lambdas are named: GCC 12 destroys a temporary with captures twice when it sits in
-// a co_await expression.
+// a co_await expression (see README.md).
 
 asio::awaitable<core::Result<Deliveries>> JetStreamConsumer::fetch(std::size_t max,
                                                                    std::chrono::milliseconds wait) {

@@ -167,9 +167,11 @@ asio::awaitable<void> NatsSession::set_up_stream() {
   asio::steady_timer pause(strand_);
   core::Duration retry = kStreamRetryFirst;
   while (connected_ && !stopping_) {
-    auto* js = connection_.jetstream();
-    auto outcome = co_await pool_.run(
-        [js, &settings = config_.stream] { return ensure_stream(js, settings); });
+    // Named, not a temporary in the co_await: see README.md (GCC 12).
+    auto work = [js = connection_.jetstream(), &settings = config_.stream] {
+      return ensure_stream(js, settings);
+    };
+    auto outcome = co_await pool_.run(std::move(work));
     if (outcome) {
       if (*outcome != SetupOutcome::kUnchanged) {
         log_.info("stream {} {}", config_.stream.name,

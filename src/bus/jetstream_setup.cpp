@@ -167,9 +167,11 @@ core::Result<SetupOutcome> update_consumer(jsCtx* js, const std::string& stream,
 }  // namespace
 
 core::Error nats_failure(std::string_view what, natsStatus status, jsErrCode code) {
-  // An API error code means the server answered and refused; anything else is the way there.
-  return core::Error{code != 0 ? "conflict" : "unavailable",
-                     fmt::format("{}: {}", what, nats_error(status)), code == 0};
+  // An API error code means the server answered and refused, which retrying will not change;
+  // except a missing stream, which the bus (re)creates as soon as it can.
+  const bool transient = code == 0 || code == JSStreamNotFoundErr;
+  return core::Error{transient ? "unavailable" : "conflict",
+                     fmt::format("{}: {}", what, nats_error(status)), transient};
 }
 
 core::Result<SetupOutcome> ensure_stream(jsCtx* js, const StreamSettings& settings) {

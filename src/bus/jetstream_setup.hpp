@@ -19,7 +19,8 @@ core::Result<SetupOutcome> ensure_stream(jsCtx* js, const StreamSettings& settin
 core::Result<SetupOutcome> ensure_consumer(jsCtx* js, const std::string& stream,
                                            const ConsumerOptions& options);
 
-// A failed nats.c call as an error value; transient unless the server refused it.
+// A failed nats.c call as an error value; transient unless the server refused it (a missing
+// stream excepted: the bus creates it again).
 core::Error nats_failure(std::string_view what, natsStatus status, jsErrCode code);
 
 }  // namespace sentinel::bus
