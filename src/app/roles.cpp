@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "sentinel/bus/bus_component.hpp"
 #include "sentinel/http/server.hpp"
 #include "sentinel/store/component.hpp"
 
@@ -11,6 +12,7 @@ core::ComponentCatalog make_catalog() {
   core::ComponentCatalog catalog;
   catalog.add<http::Server>();
   catalog.add<store::StoreComponent>();
+  catalog.add<bus::BusComponent>();
   return catalog;
 }
 

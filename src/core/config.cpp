@@ -277,6 +277,13 @@ void ConfigSection::read(std::string_view key, std::vector<std::string>& value) 
     node.list.push_back({ConfigNode::Kind::kScalar, item});
 }
 
+void ConfigSection::read(std::string_view key, std::vector<std::string>& value, Mask mask) {
+  read(key, value);
+  state_->set_mask(full_key(key), mask);
+  for (auto& shown : effective_->entry(key).list)
+    shown.scalar = mask(shown.scalar);
+}
+
 void ConfigSection::read(std::string_view key, std::map<std::string, std::string>& value) {
   const Found found = find(key);
   if (found.raw && !found.raw->starts_with('{')) {

@@ -113,4 +113,43 @@ std::string format_byte_size(ByteSize size) {
   return std::to_string(size.bytes) + "B";
 }
 
+namespace {
+
+constexpr std::string_view kMask = "***";
+
+// Replaces the password of "user:password@" in the authority, if any. The last '@' ends the
+// user info: an unencoded '@' in a password is common and libpq reads it that way too.
+std::string mask_user_info(std::string url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const auto start = scheme_end + 3;
+  auto end = url.find_first_of("/?#", start);
+  if (end == std::string::npos) end = url.size();
+  const auto at = url.rfind('@', end);
+  if (at == std::string::npos || at < start) return url;
+  const auto colon = url.find(':', start);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.replace(colon + 1, at - colon - 1, kMask);
+}
+
+std::string mask_password_parameter(std::string url) {
+  auto query = url.find('?');
+  while (query != std::string::npos) {
+    const auto name = query + 1;
+    const auto next = url.find('&', name);
+    const auto length = (next == std::string::npos ? url.size() : next) - name;
+    if (std::string_view(url).substr(name, length).starts_with("password=")) {
+      url.replace(name + 9, length - 9, kMask);
+    }
+    query = url.find('&', name);
+  }
+  return url;
+}
+
+}  // namespace
+
+std::string mask_url_password(std::string_view url) {
+  return mask_password_parameter(mask_user_info(std::string(url)));
+}
+
 }  // namespace sentinel::core

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/core/config_types.hpp"
+
 #include "backend.hpp"
 
 namespace sentinel::store {
@@ -19,7 +21,7 @@ StoreComponent::Config StoreComponent::Config::parse(core::ConfigSection& sectio
   using namespace std::chrono_literals;
   Config config;
   std::string url;
-  section.read("url", url, mask_url_password);
+  section.read("url", url, core::mask_url_password);
   if (auto parsed = parse_store_url(url)) {
     config.url = std::move(*parsed);
   } else {

@@ -78,6 +78,7 @@ class ConfigSection {
   // and error messages show `mask(value)` instead of the value.
   using Mask = std::string (*)(std::string_view);
   void read(std::string_view key, std::string& value, Mask mask);
+  void read(std::string_view key, std::vector<std::string>& value, Mask mask);
 
   template <class T>
   requires(std::integral<T> && !std::same_as<T, bool>) void read(std::string_view key, T& value,

@@ -38,6 +38,10 @@ constexpr ByteSize operator""_GiB(unsigned long long n) {
   return {n << 30};
 }
 
+// The URL with its password replaced by "***", in the user info ("nats://u:***@host:4222") and
+// in a `password=` query parameter, so that it can be printed and logged.
+std::string mask_url_password(std::string_view url);
+
 // A secret from config: a master key, a password, a token. It can be used but never printed; fmt
 // renders it masked, so logging one by mistake leaks nothing.
 class Secret {

@@ -26,8 +26,4 @@ std::optional<StoreUrl> parse_store_url(std::string_view text);
 // The database file of a SQLite URL: absolute paths as they are, the rest under `data_dir`.
 std::filesystem::path sqlite_file(const StoreUrl& url, const std::filesystem::path& data_dir);
 
-// The URL with its password replaced by "***", in the user-info part and in a `password=`
-// query parameter, so that it can be printed and logged.
-std::string mask_url_password(std::string_view url);
-
 }  // namespace sentinel::store

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/core/config_types.hpp"
 #include "sentinel/store/store.hpp"
 #include "sentinel/store/url.hpp"
 
@@ -165,7 +166,7 @@ void PgConnection::fail(const PGresult* result) {
 
 void PgConnection::lost(const std::string& reason) noexcept {
   // Every retry of an outage fails the same way: say it once.
-  if (reason != last_error_) log_.warn("{}: {}", mask_url_password(settings_.url), reason);
+  if (reason != last_error_) log_.warn("{}: {}", core::mask_url_password(settings_.url), reason);
   last_error_ = reason;
   if (health_ != nullptr) health_->failed("database unreachable: " + reason);
 }

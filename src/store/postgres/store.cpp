@@ -1,5 +1,6 @@
 #include "postgres/store.hpp"
 
+#include "sentinel/core/config_types.hpp"
 #include "sentinel/store/url.hpp"
 
 #include "postgres/lease.hpp"
@@ -23,7 +24,7 @@ void PostgresStore::start() {
     sessions.push_back(std::move(session));
   }
   threads_.start(std::move(sessions));
-  log_.info("connected to {} ({} connections)", mask_url_password(options_.postgres_url),
+  log_.info("connected to {} ({} connections)", core::mask_url_password(options_.postgres_url),
             options_.pool_size);
 }
 

@@ -212,6 +212,18 @@ TEST_CASE("a masked value is read whole but printed and reported through its mas
   CHECK(loader.render().find("hunter2") == std::string::npos);
 }
 
+TEST_CASE("passwords in URLs are masked in the effective configuration") {
+  ConfigInputs inputs;
+  inputs.environment["SENTINEL_BUS_URL"] = "nats://a:hunter2@n1:4222,nats://n2:4222";
+  ConfigLoader loader(inputs);
+  std::vector<std::string> urls;
+  loader.section("bus").read("url", urls, mask_url_password);
+  loader.finish();
+  CHECK(urls == std::vector<std::string>{"nats://a:hunter2@n1:4222", "nats://n2:4222"});
+  CHECK(loader.render().find("hunter2") == std::string::npos);
+  CHECK_THAT(loader.render(), Catch::Contains("nats://a:***@n1:4222"));
+}
+
 TEST_CASE("prod mode refuses weak, well-known and example secrets; dev mode warns") {
   for (const std::string& weak :
        std::vector<std::string>{"short", "changeme", "REPLACE-ME-with-32-random-bytes-from-openssl",

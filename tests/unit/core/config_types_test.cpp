@@ -39,3 +39,27 @@ TEST_CASE("sizes parse in decimal and binary units") {
   CHECK(format_byte_size(ByteSize{16ULL << 20}) == "16MiB");
   CHECK(format_byte_size(ByteSize{1000}) == "1000B");
 }
+
+TEST_CASE("a URL's password is masked, the rest of it kept") {
+  CHECK(mask_url_password("nats://user:s3cr3t@nats-1:4222") == "nats://user:***@nats-1:4222");
+  CHECK(mask_url_password("postgres://app:p@ss@db/metrics?sslmode=require") ==
+        "postgres://app:***@db/metrics?sslmode=require");
+  CHECK(mask_url_password("nats://token@nats-1:4222") == "nats://token@nats-1:4222");
+  CHECK(mask_url_password("nats://nats-1:4222/x@y") == "nats://nats-1:4222/x@y");
+  CHECK(mask_url_password("inproc") == "inproc");
+}
+
+TEST_CASE("a URL's password is masked, and only the password") {
+  CHECK(mask_url_password("postgresql://sentinel:s3cret@db:5432/sentinel") ==
+        "postgresql://sentinel:***@db:5432/sentinel");
+  CHECK(mask_url_password("postgres://u:p@ss@db/x") == "postgres://u:***@db/x");
+  CHECK(mask_url_password("postgres://u:@db/x") == "postgres://u:***@db/x");
+  CHECK(mask_url_password("postgres://sentinel@db/x?sslmode=require&password=s3cret") ==
+        "postgres://sentinel@db/x?sslmode=require&password=***");
+  CHECK(mask_url_password("postgres://db/x?password=a&password=b") ==
+        "postgres://db/x?password=***&password=***");
+  for (std::string plain : {"postgres://sentinel@db/x", "postgres://db/x?user=a@b", "",
+                            "sqlite:///var/lib/s.db", "postgres://db/x?passwords=1"}) {
+    CHECK(mask_url_password(plain) == plain);
+  }
+}
