@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "sentinel/agent/agent.hpp"
 #include "sentinel/http/server.hpp"
 
 namespace sentinel::app {
@@ -9,12 +10,13 @@ namespace sentinel::app {
 core::ComponentCatalog make_catalog() {
   core::ComponentCatalog catalog;
   catalog.add<http::Server>();
+  catalog.add<agent::Agent>();
   return catalog;
 }
 
 std::map<std::string, std::vector<std::string>> roles() {
   std::map<std::string, std::vector<std::string>> roles = {
-      {"agent", {"http"}},
+      {"agent", {"http", "agent"}},
       {"gateway", {"http"}},
       {"worker", {"http"}},
   };

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sentinel/agent/wal_tool.hpp"
 #include "sentinel/core/version.hpp"
 
 namespace sentinel::cli {
@@ -102,6 +103,13 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   auto* check = config->add_subcommand("check", "validate the configuration; exit 2 on errors");
   auto* print =
       config->add_subcommand("print", "print the effective configuration, secrets masked");
+  auto* wal = app.add_subcommand("wal", "read an agent's WAL offline (safe while it runs)");
+  wal->require_subcommand(1);
+  std::string wal_dir;
+  auto* inspect = wal->add_subcommand("inspect", "list segments, records and the acked watermark");
+  inspect->add_option("dir", wal_dir, "the WAL directory")->required();
+  auto* verify = wal->add_subcommand("verify", "check every record's CRC; exit 1 on corruption");
+  verify->add_option("dir", wal_dir, "the WAL directory")->required();
   app.require_subcommand(0, 1);
 
   try {
@@ -116,6 +124,8 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   }
   if (*check) return config_command(program, options, envp, false);
   if (*print) return config_command(program, options, envp, true);
+  if (*inspect) return agent::wal_inspect(wal_dir, std::cout);
+  if (*verify) return agent::wal_verify(wal_dir, std::cout);
 
   core::DaemonOptions daemon;
   daemon.role = options.role;
