@@ -11,7 +11,7 @@ namespace sentinel::test {
 
 struct LocalHttpServer::State {
   explicit State(ServerSettings settings)
-      : sink(std::make_shared<core::LogSink>(core::LogLevel::kWarn, core::LogFormat::kText)),
+      : sink(std::make_shared<core::LogSink>(core::LogLevel::kError, core::LogFormat::kText)),
         runtime(2, core::Logger(sink, "test-server")) {
     catalog.add<http::Server>();
     core::ConfigInputs inputs;
