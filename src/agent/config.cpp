@@ -27,14 +27,18 @@ void read_labels(core::ConfigSection& section, std::map<std::string, std::string
   }
 }
 
-CollectorSettings read_collector(core::ConfigSection& parent, std::string_view name,
+// `patterns`: the collector reports per-item label values (cores, mounts, devices,
+// interfaces) that include/exclude globs choose from.
+CollectorSettings read_collector(core::ConfigSection& parent, std::string_view name, bool patterns,
                                  std::vector<std::string> default_exclude = {}) {
   CollectorSettings settings;
   settings.exclude = std::move(default_exclude);
   auto section = parent.child(name);
   section.read("enabled", settings.enabled);
-  section.read("include", settings.include);
-  section.read("exclude", settings.exclude);
+  if (patterns) {
+    section.read("include", settings.include);
+    section.read("exclude", settings.exclude);
+  }
   return settings;
 }
 
@@ -109,12 +113,12 @@ CollectSettings CollectSettings::parse(core::ConfigSection& section) {
   section.read("proc_root", settings.proc_root);
   section.read("sys_root", settings.sys_root);
   section.read("rootfs", settings.rootfs);
-  settings.cpu = read_collector(section, "cpu");
+  settings.cpu = read_collector(section, "cpu", true);
   section.child("cpu").read("per_core", settings.cpu_per_core);
-  settings.load = read_collector(section, "load");
-  settings.memory = read_collector(section, "memory");
+  settings.load = read_collector(section, "load", false);
+  settings.memory = read_collector(section, "memory", false);
   settings.filesystem = read_collector(
-      section, "filesystem",
+      section, "filesystem", true,
       {"/dev", "/dev/*", "/proc", "/proc/*", "/sys", "/sys/*", "/run/credentials/*",
        "/var/lib/docker/*", "/var/lib/containers/storage/*", "/var/lib/kubelet/pods/*"});
   settings.filesystem_types_exclude = {
@@ -123,12 +127,12 @@ CollectSettings CollectSettings::parse(core::ConfigSection& section) {
       "nsfs",       "overlay",     "proc",     "procfs",  "pstore",    "ramfs",    "rpc_pipefs",
       "securityfs", "selinuxfs",   "squashfs", "sysfs",   "tracefs"};
   section.child("filesystem").read("types_exclude", settings.filesystem_types_exclude);
-  settings.diskio = read_collector(section, "diskio", {"loop*", "ram*", "zram*", "fd*"});
-  settings.network = read_collector(section, "network");
-  settings.processes = read_collector(section, "processes");
-  settings.uptime = read_collector(section, "uptime");
-  settings.context_switches = read_collector(section, "context_switches");
-  settings.fds = read_collector(section, "fds");
+  settings.diskio = read_collector(section, "diskio", true, {"loop*", "ram*", "zram*", "fd*"});
+  settings.network = read_collector(section, "network", true);
+  settings.processes = read_collector(section, "processes", false);
+  settings.uptime = read_collector(section, "uptime", false);
+  settings.context_switches = read_collector(section, "context_switches", false);
+  settings.fds = read_collector(section, "fds", false);
   auto synthetic = section.child("synthetic");
   synthetic.read("enabled", settings.synthetic.enabled);
   synthetic.read("rate", settings.synthetic.rate, Range<double>{0.001, 1'000'000});

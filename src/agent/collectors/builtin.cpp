@@ -13,7 +13,9 @@ std::vector<std::unique_ptr<Collector>> make_builtin_collectors(const CollectSet
   auto add = [&](const CollectorSettings& toggle, auto make) {
     if (toggle.enabled) collectors.push_back(make());
   };
-  add(settings.cpu, [&] { return std::make_unique<CpuCollector>(settings.cpu_per_core); });
+  add(settings.cpu, [&] {
+    return std::make_unique<CpuCollector>(settings.cpu_per_core, NameFilter(settings.cpu));
+  });
   add(settings.load, [] { return std::make_unique<LoadCollector>(); });
   add(settings.memory, [] { return std::make_unique<MemoryCollector>(); });
   add(settings.filesystem, [&] { return std::make_unique<FilesystemCollector>(settings); });

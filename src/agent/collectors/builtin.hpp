@@ -16,10 +16,12 @@
 namespace sentinel::agent {
 
 // cpu_usage_percent{cpu} and cpu_mode_percent{cpu,mode} from the change of /proc/stat's jiffies
-// since the previous tick (nothing on the first tick), for "total" and, if asked, every core.
+// since the previous tick (nothing on the first tick), for "total" and, if asked, every core whose
+// number passes the filter.
 class CpuCollector final : public Collector {
  public:
-  explicit CpuCollector(bool per_core) : per_core_(per_core) {}
+  explicit CpuCollector(bool per_core, NameFilter cpus = {})
+      : per_core_(per_core), cpus_(std::move(cpus)) {}
   std::string_view name() const override { return "cpu"; }
   core::Status collect(CollectContext& context, MetricSink& out) override;
 
@@ -29,6 +31,7 @@ class CpuCollector final : public Collector {
  private:
   void report(const std::string& cpu, const Jiffies& now, MetricSink& out);
   bool per_core_;
+  NameFilter cpus_;
   std::map<std::string, Jiffies> previous_;
 };
 

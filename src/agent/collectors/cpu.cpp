@@ -37,7 +37,7 @@ core::Status CpuCollector::collect(CollectContext& context, MetricSink& out) {
   if (!current.contains("total")) return unreadable("stat", "no cpu line");
   out.gauge("cpu_count", {}, static_cast<double>(current.size() - 1));
   for (const auto& [cpu, jiffies] : current) {
-    if (cpu == "total" || per_core_) report(cpu, jiffies, out);
+    if (cpu == "total" || (per_core_ && cpus_.accepts(cpu))) report(cpu, jiffies, out);
   }
   previous_ = std::move(current);
   return core::ok_status();

@@ -94,6 +94,8 @@ asio::awaitable<void> Presence::heartbeat() {
     if (response.has_rotation()) {
       if (auto rotated = credentials_.rotate(response.rotation(), key); !rotated) {
         log_.error("key rotation failed: {}", rotated.error().message);
+      } else if (credentials_.identity().current.key_id != key.key_id) {
+        metrics_.key_rotations.inc();
       }
     }
   } else if (reply.status == 401) {

@@ -1,6 +1,8 @@
 #include <csignal>
 #include <fstream>
+#include <pwd.h>
 #include <set>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -202,6 +204,31 @@ TEST_CASE("synthetic samples are numbered without gaps or repeats across a kill 
   std::sort(seqs.begin(), seqs.end());
   REQUIRE_FALSE(seqs.empty());
   CHECK(seqs == range(1, seqs.size()));
+}
+
+TEST_CASE("started as root with agent.user set, the agent runs as that user; otherwise as is") {
+  test::TempDir dir;
+  // The ready file is written after every component started, so by the unprivileged user.
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::all);
+  FakeGateway gateway;
+  gateway.start();
+  AgentProcess agent(dir, gateway.url(), {{"SENTINEL_AGENT_USER", "nobody"}});
+  // Batches still reach the WAL and the gateway after the switch: the files were handed over.
+  if (!test::eventually([&] { return gateway.accepted_ids().size() >= 2; }, 30s)) {
+    FAIL(agent.process().output());
+  }
+  const uid_t expected = ::geteuid() == 0 ? ::getpwnam("nobody")->pw_uid : ::geteuid();
+  std::string uid_line;
+  std::istringstream status(test::read_file(fmt::format("/proc/{}/status", agent.process().pid())));
+  while (std::getline(status, uid_line) && !uid_line.starts_with("Uid:")) {
+  }
+  std::istringstream ids(uid_line.substr(4));
+  uid_t real = 0, effective = 0, saved = 0;
+  ids >> real >> effective >> saved;
+  CHECK(real == expected);
+  CHECK(effective == expected);
+  CHECK(saved == expected);
+  CHECK(agent.stop() == 0);
 }
 
 TEST_CASE("a wrong master key stops the agent at start with a clear error") {

@@ -86,6 +86,13 @@ TEST_CASE("cpu percentages come from the change between two ticks") {
         Approx(100.0 * 10 / 970));
   // cpu0: user 50, system 25, idle 400, iowait 5, steal 5 = 485.
   CHECK(second.value("cpu_usage_percent", {{"cpu", "0"}}) == Approx(100.0 * 80 / 485));
+  CHECK(second.value("cpu_usage_percent", {{"cpu", "1"}}));
+
+  agent::CpuCollector first_core(true, agent::NameFilter({}, {"1"}));
+  REQUIRE(collect(first_core, kFixtures / "linux-2.6.18").status.ok());
+  auto filtered = collect(first_core, later.path());
+  CHECK(filtered.value("cpu_usage_percent", {{"cpu", "0"}}));
+  CHECK_FALSE(filtered.value("cpu_usage_percent", {{"cpu", "1"}}));
   CHECK(second.type("cpu_usage_percent") == v1::METRIC_TYPE_GAUGE);
 }
 
