@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "sentinel/agent/agent.hpp"
 #include "sentinel/bus/bus_component.hpp"
 #include "sentinel/http/server.hpp"
 #include "sentinel/store/component.hpp"
@@ -13,12 +14,13 @@ core::ComponentCatalog make_catalog() {
   catalog.add<http::Server>();
   catalog.add<store::StoreComponent>();
   catalog.add<bus::BusComponent>();
+  catalog.add<agent::Agent>();
   return catalog;
 }
 
 std::map<std::string, std::vector<std::string>> roles() {
   std::map<std::string, std::vector<std::string>> roles = {
-      {"agent", {"http"}},
+      {"agent", {"http", "agent"}},
       {"gateway", {"http"}},
       {"worker", {"http"}},
   };

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sentinel/agent/wal_tool.hpp"
 #include "sentinel/core/version.hpp"
 #include "sentinel/store/component.hpp"
 
@@ -112,6 +113,13 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   bool dry_run = false;
   migrate->add_flag("--dry-run", dry_run, "print the migrations that would run, change nothing");
   migrate->fallthrough();
+  auto* wal = app.add_subcommand("wal", "read an agent's WAL offline (safe while it runs)");
+  wal->require_subcommand(1);
+  std::string wal_dir;
+  auto* inspect = wal->add_subcommand("inspect", "list segments, records and the acked watermark");
+  inspect->add_option("dir", wal_dir, "the WAL directory")->required();
+  auto* verify = wal->add_subcommand("verify", "check every record's CRC; exit 1 on corruption");
+  verify->add_option("dir", wal_dir, "the WAL directory")->required();
   app.require_subcommand(0, 1);
 
   try {
@@ -130,6 +138,8 @@ int run(const Program& program, int argc, char** argv, char** envp) {
     return store::migrate_command(program.catalog, options.inputs(envp), default_data_dir(),
                                   dry_run);
   }
+  if (*inspect) return agent::wal_inspect(wal_dir, std::cout);
+  if (*verify) return agent::wal_verify(wal_dir, std::cout);
 
   core::DaemonOptions daemon;
   daemon.role = options.role;

@@ -6,27 +6,57 @@ namespace sentinel::http {
 
 namespace ssl = boost::asio::ssl;
 
-boost::asio::ssl::context make_server_tls_context(const TlsConfig& config) {
+namespace {
+
+constexpr auto kModernOnly = ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                             ssl::context::no_tlsv1_1;
+
+// Runs `action(ec)` and turns its error into an exception naming `what` and the file.
+template <class Action>
+void load(std::string_view what, const std::filesystem::path& file, Action&& action) {
+  boost::system::error_code ec;
+  action(ec);
+  if (ec) {
+    throw std::runtime_error(
+        fmt::format("{}: cannot load {}: {}", what, file.string(), ec.message()));
+  }
+}
+
+}  // namespace
+
+ssl::context make_server_tls_context(const TlsConfig& config) {
   ssl::context context(ssl::context::tls_server);
-  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                      ssl::context::single_dh_use);
-  auto load = [](std::string_view key, const std::filesystem::path& file, auto&& action) {
-    boost::system::error_code ec;
-    action(ec);
-    if (ec) {
-      throw std::runtime_error(
-          fmt::format("http.tls.{}: cannot load {}: {}", key, file.string(), ec.message()));
-    }
-  };
-  load("cert", config.cert, [&](auto& ec) { context.use_certificate_chain_file(config.cert, ec); });
-  load("key", config.key,
+  context.set_options(kModernOnly | ssl::context::single_dh_use);
+  load("http.tls.cert", config.cert,
+       [&](auto& ec) { context.use_certificate_chain_file(config.cert, ec); });
+  load("http.tls.key", config.key,
        [&](auto& ec) { context.use_private_key_file(config.key, ssl::context::pem, ec); });
   if (!config.client_ca.empty()) {
-    load("client_ca", config.client_ca,
+    load("http.tls.client_ca", config.client_ca,
          [&](auto& ec) { context.load_verify_file(config.client_ca, ec); });
     context.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
   }
+  return context;
+}
+
+ssl::context make_client_tls_context(const ClientTls& config) {
+  ssl::context context(ssl::context::tls_client);
+  context.set_options(kModernOnly);
+  if (config.ca_file.empty()) {
+    load("TLS trust store", "(system default)",
+         [&](auto& ec) { context.set_default_verify_paths(ec); });
+  } else {
+    load("TLS CA file", config.ca_file,
+         [&](auto& ec) { context.load_verify_file(config.ca_file, ec); });
+  }
+  if (!config.cert_file.empty()) {
+    load("TLS client certificate", config.cert_file,
+         [&](auto& ec) { context.use_certificate_chain_file(config.cert_file, ec); });
+    load("TLS client key", config.key_file,
+         [&](auto& ec) { context.use_private_key_file(config.key_file, ssl::context::pem, ec); });
+  }
+  context.set_verify_mode(ssl::verify_peer);
   return context;
 }
 

@@ -69,4 +69,15 @@ void sign_envelope(v1::SignedHeartbeat& heartbeat, std::string_view key_id, std:
   heartbeat.set_signature(sign(secret, signing_input(heartbeat)));
 }
 
+std::string seal_rotated_secret(std::string_view signing_secret, std::string_view new_key_id,
+                                std::string_view new_secret) {
+  return core::SealingKey(signing_secret, kRotationPurpose).seal(new_secret, new_key_id);
+}
+
+std::optional<std::string> open_rotated_secret(std::string_view signing_secret,
+                                               std::string_view new_key_id,
+                                               std::string_view sealed) {
+  return core::SealingKey(signing_secret, kRotationPurpose).open(sealed, new_key_id);
+}
+
 }  // namespace sentinel::proto

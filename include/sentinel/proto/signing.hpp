@@ -8,6 +8,7 @@
 // names both the scheme and the kind of payload, so a heartbeat can never pass as a batch.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,5 +43,16 @@ void sign_envelope(v1::SignedBatch& batch, std::string_view key_id, std::string_
                    std::int64_t now_ms);
 void sign_envelope(v1::SignedHeartbeat& heartbeat, std::string_view key_id, std::string_view secret,
                    std::int64_t now_ms);
+
+// Key rotation (KeyRotation.sealed_secret): the new secret sealed with AES-256-GCM under
+// core::SealingKey(secret of the key that signed the request, kRotationPurpose), with the new
+// key_id as associated data so that a sealed secret cannot be passed off under another key id.
+constexpr std::string_view kRotationPurpose = "sentinel key rotation v1";
+std::string seal_rotated_secret(std::string_view signing_secret, std::string_view new_key_id,
+                                std::string_view new_secret);
+// nullopt when `signing_secret` is not the key it was sealed under or the data was altered.
+std::optional<std::string> open_rotated_secret(std::string_view signing_secret,
+                                               std::string_view new_key_id,
+                                               std::string_view sealed);
 
 }  // namespace sentinel::proto

@@ -84,3 +84,12 @@ TEST_CASE("nonces are fresh for every signature") {
   proto::sign_envelope(b, "k", "s", 1);
   CHECK(a.nonce() != b.nonce());
 }
+
+TEST_CASE("a rotated secret opens only with the signing key and under its own key id") {
+  const std::string old_secret(32, 'o');
+  const std::string new_secret = core::random_bytes(32);
+  const auto sealed = proto::seal_rotated_secret(old_secret, "key_2", new_secret);
+  CHECK(proto::open_rotated_secret(old_secret, "key_2", sealed) == new_secret);
+  CHECK_FALSE(proto::open_rotated_secret(std::string(32, 'x'), "key_2", sealed));
+  CHECK_FALSE(proto::open_rotated_secret(old_secret, "key_3", sealed));
+}

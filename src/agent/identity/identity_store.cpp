@@ -1,0 +1,90 @@
+#include "agent/identity/identity_store.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "agent/durable_file.hpp"
+
+namespace sentinel::agent {
+namespace {
+
+constexpr std::string_view kMagic = "SNTID1\n";
+constexpr std::string_view kPurpose = "sentinel agent state v1";
+constexpr std::string_view kContext = "identity";
+
+nlohmann::json key_to_json(const AgentKey& key) {
+  return {{"key_id", key.key_id},
+          {"secret", core::to_base64url(key.secret)},
+          {"expires_at_ms", key.expires_at_ms}};
+}
+
+std::optional<AgentKey> key_from_json(const nlohmann::json& json) {
+  if (!json.is_object()) return std::nullopt;
+  auto secret = core::from_base64url(json.value("secret", ""));
+  if (!secret) return std::nullopt;
+  return AgentKey{json.value("key_id", ""), std::move(*secret), json.value("expires_at_ms", 0LL)};
+}
+
+}  // namespace
+
+IdentityStore::IdentityStore(std::filesystem::path file, std::string_view master_key)
+    : file_(std::move(file)), key_(master_key, kPurpose) {}
+
+core::Result<std::optional<Identity>> IdentityStore::load() const {
+  auto content = read_whole_file(file_);
+  if (!content) {
+    if (content.error().code == "not_found") return std::optional<Identity>();
+    return content.error();
+  }
+  auto corrupt = [&](std::string_view why) {
+    return core::Error{"wrong_master_key",
+                       fmt::format("cannot read the agent identity {}: {} (was master_key "
+                                   "changed? restore it, or delete the file to enrol again)",
+                                   file_.string(), why),
+                       false};
+  };
+  if (!std::string_view(*content).starts_with(kMagic)) return corrupt("not an identity file");
+  auto plain = key_.open(std::string_view(*content).substr(kMagic.size()), kContext);
+  if (!plain) return corrupt("it does not decrypt with this master key");
+  auto json = nlohmann::json::parse(*plain, nullptr, false);
+  auto current = json.is_object() ? key_from_json(json["current"]) : std::nullopt;
+  if (!current) return corrupt("its content is malformed");
+  Identity identity{json.value("agent_id", ""), std::move(*current), std::nullopt};
+  if (json.contains("previous")) identity.previous = key_from_json(json["previous"]);
+  return std::optional(std::move(identity));
+}
+
+core::Status IdentityStore::save(const Identity& identity) const {
+  nlohmann::json json = {{"agent_id", identity.agent_id},
+                         {"current", key_to_json(identity.current)}};
+  if (identity.previous) json["previous"] = key_to_json(*identity.previous);
+  std::error_code ec;
+  std::filesystem::create_directories(file_.parent_path(), ec);
+  return write_file_atomically(file_, std::string(kMagic) + key_.seal(json.dump(), kContext), 0600);
+}
+
+core::Result<std::string> resolve_master_key(const core::Secret& configured, core::Mode mode,
+                                             const std::filesystem::path& state_dir,
+                                             const core::Logger& log) {
+  if (!configured.empty()) return configured.reveal();
+  if (mode == core::Mode::kProd) {
+    return core::Error{"no_master_key", "master_key (SENTINEL_MASTER_KEY) is required in prod mode",
+                       false};
+  }
+  const auto file = state_dir / "master.key";
+  auto existing = read_whole_file(file);
+  if (existing) return std::move(*existing);
+  // Never replace a key that exists but cannot be read now: that would orphan the identity.
+  if (existing.error().code != "not_found") return existing.error();
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  const auto key = core::to_hex(core::random_bytes(32));
+  if (auto written = write_file_atomically(file, key, 0600); !written) return written.error();
+  log.warn(
+      "no master_key configured: generated {} (dev mode only; set SENTINEL_MASTER_KEY in "
+      "production)",
+      file.string());
+  return key;
+}
+
+}  // namespace sentinel::agent

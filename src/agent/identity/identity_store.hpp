@@ -1,0 +1,52 @@
+#pragma once
+// The agent's enrolled identity (agent id and keys), kept in <state_dir>/identity sealed with
+// AES-256-GCM under the master key, mode 0600, replaced atomically.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "sentinel/core/config.hpp"
+#include "sentinel/core/crypto.hpp"
+#include "sentinel/core/log.hpp"
+#include "sentinel/core/result.hpp"
+
+namespace sentinel::agent {
+
+struct AgentKey {
+  std::string key_id;
+  std::string secret;
+  std::int64_t expires_at_ms = 0;  // 0: no end (the current key)
+  bool operator==(const AgentKey&) const = default;
+};
+
+struct Identity {
+  std::string agent_id;
+  AgentKey current;
+  std::optional<AgentKey> previous;  // after a rotation, until its grace period ends
+  bool operator==(const Identity&) const = default;
+};
+
+class IdentityStore {
+ public:
+  IdentityStore(std::filesystem::path file, std::string_view master_key);
+
+  // nullopt before enrolment. Error "wrong_master_key" when the file exists but does not open
+  // with this key (or was altered): the agent must not enrol again over it.
+  core::Result<std::optional<Identity>> load() const;
+  core::Status save(const Identity& identity) const;
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  std::filesystem::path file_;
+  core::SealingKey key_;
+};
+
+// The master key: the configured one, or in dev mode a random one kept in <state_dir>/master.key
+// (created on first use, mode 0600, with a warning). Error when prod mode has none.
+core::Result<std::string> resolve_master_key(const core::Secret& configured, core::Mode mode,
+                                             const std::filesystem::path& state_dir,
+                                             const core::Logger& log);
+
+}  // namespace sentinel::agent
