@@ -16,11 +16,15 @@ cmake --preset "${preset}" >/dev/null
 cmake --build --preset "${preset}"
 
 services_dir=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-test-services.XXXXXX")
+# PostgreSQL runs as the unprivileged postgres user when we are root: it must reach its data dir.
+chmod 755 "${services_dir}"
 export SENTINEL_SERVICES_DIR="${services_dir}/set"
 stop_services() { scripts/services.sh stop "${SENTINEL_SERVICES_DIR}" || true; rm -rf "${services_dir}"; }
 trap stop_services EXIT
 say "starting PostgreSQL and nats-server"
-eval "$(scripts/services.sh start "${SENTINEL_SERVICES_DIR}")"
+# Assigned first: `eval "$(...)"` would swallow a failed start under set -e.
+service_env=$(scripts/services.sh start "${SENTINEL_SERVICES_DIR}")
+eval "${service_env}"
 
 say "running the tests"
 ctest --preset "${preset}" "$@"
