@@ -2,21 +2,24 @@
 # Installs every Debian 12 (bookworm) package needed to build, run and test sentineld.
 # Run as root. Idempotent: when everything is already installed it touches neither the network
 # nor the package database, so a second run takes well under a second.
-# Usage: scripts/bootstrap.sh
+# Usage: scripts/bootstrap.sh [--build-only]
+#   --build-only   only what building the release binary needs (the Dockerfile's build stage)
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
 # Build: compilers, CMake/Ninja, and the -dev packages the CMake files look for.
+# postgresql-server-dev-15 carries libpgcommon_shlib.a/libpgport_shlib.a for the static libpq link.
+readonly BUILD_PACKAGES=(
+  libboost1.81-dev libprotobuf-dev protobuf-compiler libpq-dev libnats-dev libssl-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev pkg-config libyaml-cpp-dev libsqlite3-dev
+  zlib1g-dev libzstd-dev postgresql-server-dev-15 cmake ninja-build g++ ccache ca-certificates
+)
 # Test and benchmark: the servers the integration tests start on free ports (scripts/services.sh),
 # promtool/alertmanager/node-exporter/victoria-metrics for the monitoring tests, wrk and hyperfine.
-# postgresql-server-dev-15 carries libpgcommon_shlib.a/libpgport_shlib.a for the static libpq link.
-readonly PACKAGES=(
-  libboost1.81-dev libprotobuf-dev protobuf-compiler libpq-dev libnats-dev libssl-dev
-  libcli11-dev nlohmann-json3-dev libfmt-dev catch2 nats-server pkg-config libyaml-cpp-dev
-  libsqlite3-dev zlib1g-dev libzstd-dev postgresql-15 postgresql-server-dev-15 prometheus
-  prometheus-alertmanager prometheus-node-exporter victoria-metrics wrk hyperfine cmake
-  ninja-build g++ clang clang-format ccache openssl curl ca-certificates python3
+readonly TEST_PACKAGES=(
+  catch2 nats-server postgresql-15 prometheus prometheus-alertmanager prometheus-node-exporter
+  victoria-metrics wrk hyperfine clang clang-format openssl curl python3
 )
 
 # Debian's default Boost (1.74) conflicts with libboost1.81-dev: apt would remove 1.81 to satisfy
@@ -44,7 +47,7 @@ missing_packages() {
 check_plan() {
   local plan pkg
   # A simulation that fails is usually this very conflict, resolved by apt the hard way.
-  if ! plan=$(apt-get install -s --no-install-recommends --no-upgrade "${PACKAGES[@]}" 2>&1); then
+  if ! plan=$(apt-get install -s --no-install-recommends --no-upgrade "$@" 2>&1); then
     printf '%s\n' "$plan" >&2
     die "apt-get cannot resolve the package set (see above)"
   fi
@@ -71,6 +74,13 @@ block_service_starts() {
 main() {
   [[ $(id -u) -eq 0 ]] || die "run as root (apt-get needs it)"
 
+  local -a PACKAGES=("${BUILD_PACKAGES[@]}")
+  case "${1:-}" in
+    --build-only) ;;
+    "") PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+    *) die "unknown argument: $1 (usage: scripts/bootstrap.sh [--build-only])" ;;
+  esac
+
   local missing
   mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
   if ((${#missing[@]} == 0)); then
@@ -83,7 +93,7 @@ main() {
   apt-get update -q
 
   step "checking the install plan pulls none of: ${FORBIDDEN[*]}"
-  check_plan
+  check_plan "${PACKAGES[@]}"
 
   block_service_starts
   # --no-upgrade: a package that is already there stays at its version; this script installs,

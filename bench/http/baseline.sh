@@ -3,7 +3,7 @@
 # (bench_http_reference) with the same thread count, measured in the same run.
 #
 # Usage: bench/http/baseline.sh BUILD_DIR [SECONDS] [CONNECTIONS]
-#   BUILD_DIR holds src/app/sentineld and bench/http/bench_http_reference (use a release build:
+#   BUILD_DIR holds sentineld and bench/http/bench_http_reference (use a release build:
 #   cmake --preset release -DSENTINEL_BUILD_BENCH=ON ... or the dev build for a rough figure).
 set -euo pipefail
 
@@ -23,7 +23,7 @@ ref_port=$(free_port)
 "$build/bench/http/bench_http_reference" "$ref_port" "$threads" &
 wait_for "http://127.0.0.1:$ref_port/healthz"
 
-"$build/src/app/sentineld" --role=agent --listen 127.0.0.1:0 --ready-file "$work/ready" \
+"$build/sentineld" --role=agent --listen 127.0.0.1:0 --ready-file "$work/ready" \
   --data-dir "$work/data" --log-level warn >"$work/sentineld.log" 2>&1 &
 for _ in $(seq 200); do [ -s "$work/ready" ] && break; sleep 0.05; done
 sentinel_url="http://$(head -n1 "$work/ready")/healthz"

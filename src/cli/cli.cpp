@@ -14,7 +14,7 @@
 namespace sentinel::cli {
 namespace {
 
-constexpr const char* kDefaultConfig = "/etc/sentinel/sentineld.yml";
+constexpr const char* kDefaultConfig = "/etc/sentineld/sentineld.yml";
 
 // Options shared by the daemon and the subcommands that read the configuration. Each flag has
 // an environment twin, SENTINEL_<FLAG>, and overrides the key it stands for.

@@ -84,7 +84,7 @@ std::string ChildProcess::output() const {
 }
 
 std::filesystem::path sentineld_binary() {
-  return SENTINEL_BINARY_DIR "/src/app/sentineld";
+  return SENTINEL_BINARY_DIR "/sentineld";
 }
 
 std::filesystem::path source_dir() {
