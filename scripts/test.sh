@@ -3,8 +3,12 @@
 # services (PostgreSQL, nats-server) on free loopback ports, runs every test through ctest, and
 # stops the services whatever happens.
 #
+# Then it builds the libFuzzer targets with clang (the fuzz preset) and runs each for a short
+# smoke run over its seed corpus.
+#
 # Usage: scripts/test.sh [ctest arguments...]     e.g. scripts/test.sh -L unit
 # Env:   SENTINEL_TEST_PRESET=asan|dev  (default asan)
+#        SENTINEL_TEST_FUZZ=0           skip the fuzz smoke runs
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,6 +18,12 @@ say() { printf 'test: %s\n' "$*" >&2; }
 say "configuring and building preset ${preset}"
 cmake --preset "${preset}" >/dev/null
 cmake --build --preset "${preset}"
+fuzz=${SENTINEL_TEST_FUZZ:-1}
+if [[ ${fuzz} != 0 ]]; then
+  say "configuring and building the fuzz targets"
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz
+fi
 
 services_dir=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-test-services.XXXXXX")
 # PostgreSQL runs as the unprivileged postgres user when we are root: it must reach its data dir.
@@ -28,3 +38,7 @@ eval "${service_env}"
 
 say "running the tests"
 ctest --preset "${preset}" "$@"
+if [[ ${fuzz} != 0 ]]; then
+  say "fuzz smoke runs"
+  ctest --preset fuzz
+fi

@@ -6,9 +6,9 @@ namespace sentinel::agent {
 
 void MetricSink::add(std::string_view name, Labels labels, v1::MetricType type, double value,
                      std::int64_t time_ms, std::uint64_t seq) {
-  for (const auto& [key, label_value] : static_labels_) {
-    auto same = [&](const auto& label) { return label.first == key; };
-    if (std::none_of(labels.begin(), labels.end(), same)) labels.emplace_back(key, label_value);
+  for (const auto& static_label : static_labels_) {
+    auto same = [&](const auto& label) { return label.first == static_label.first; };
+    if (std::none_of(labels.begin(), labels.end(), same)) labels.push_back(static_label);
   }
   std::sort(labels.begin(), labels.end());
   auto& metric = out_.emplace_back();
