@@ -73,9 +73,12 @@ class Gateway::Impl {
   }
 
   void start() {
+    // Prod mode requires the key when the configuration is read; in dev mode (`--role=all` on
+    // a laptop) the rest of the process keeps working and the agent endpoints answer 503.
     if (master_key_.empty()) {
-      throw std::runtime_error(
-          "the gateway needs master_key (SENTINEL_MASTER_KEY): agent secrets are sealed with it");
+      log_.error(
+          "no master_key (SENTINEL_MASTER_KEY): agent secrets are sealed with it, so enrolment, "
+          "pushes and heartbeats are refused until it is set");
     }
     tasks_.spawn(strand_, presence_.run(), "gateway presence");
     tasks_.spawn(strand_, purge_nonces(), "gateway nonce purge");
@@ -99,12 +102,23 @@ class Gateway::Impl {
       options.summary = std::move(summary);
       return options;
     };
-    router.add(Method::kPost, "/v1/push", route_to(services_, handle_push),
+    router.add(Method::kPost, "/v1/push", sealed(handle_push),
                with_summary("Signed batches from an agent (protobuf PushRequest)."));
-    router.add(Method::kPost, "/v1/heartbeat", route_to(services_, handle_heartbeat),
+    router.add(Method::kPost, "/v1/heartbeat", sealed(handle_heartbeat),
                with_summary("A signed heartbeat with host facts (protobuf SignedHeartbeat)."));
-    router.add(Method::kPost, "/v1/agents/enroll", route_to(services_, handle_enroll),
+    router.add(Method::kPost, "/v1/agents/enroll", sealed(handle_enroll),
                with_summary("Enrolment with a bootstrap token (protobuf EnrollRequest)."));
+  }
+
+  // `handler`, refused with 503 while there is no master key to open agent secrets with.
+  template <class Handler>
+  http::Handler sealed(Handler handler) {
+    return [this, handler](http::Request& request) -> asio::awaitable<http::Response> {
+      if (master_key_.empty()) {
+        co_return unavailable("the gateway has no master_key configured", std::chrono::minutes(1));
+      }
+      co_return co_await handler(services_, request);
+    };
   }
 
   // Nonces are remembered only as long as the replay window could let them through.
