@@ -158,7 +158,7 @@ int run(const Program& program, int argc, char** argv, char** envp) {
                                   dry_run);
   }
   if (*token_create || *bootstrap_create) {
-    token_request.bootstrap = *bootstrap_create;
+    token_request.bootstrap = bootstrap_create->parsed();
     return gateway::token_command(program.catalog, options.inputs(envp), default_data_dir(),
                                   token_request);
   }
