@@ -1,3 +1,7 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -36,6 +40,36 @@ std::string gzip(const std::string& data) {
   deflateEnd(&stream);
   return out;
 }
+
+// A server-sent event stream read from a plain socket, as a browser's EventSource would.
+class EventStream {
+ public:
+  EventStream(std::uint16_t port, const std::string& token) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    timeval timeout{0, 100'000};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    const auto request =
+        "GET /api/v1/events HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+    REQUIRE(write(fd_, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  }
+  ~EventStream() { close(fd_); }
+
+  // Everything received so far, after reading what is waiting.
+  const std::string& text() {
+    char buffer[4096];
+    for (ssize_t n; (n = read(fd_, buffer, sizeof buffer)) > 0;)
+      text_.append(buffer, static_cast<std::size_t>(n));
+    return text_;
+  }
+
+ private:
+  int fd_;
+  std::string text_;
+};
 
 v1::BatchStatus only_status(const test::HttpReply& reply) {
   auto response = test::parse_push(reply);
@@ -241,6 +275,19 @@ TEST_CASE("gateway: heartbeats persist last_seen and facts, shown by the admin A
   CHECK(gateway.api("GET", "/api/v1/agents?status=bogus", viewer).status == 400);
   CHECK(test::eventually(
       [&] { return gateway.metric("sentinel_gateway_agents{status=\"online\"}") == 1; }));
+
+  // The dashboard's stream: open, then a heartbeat arrives as an event naming the agent.
+  EventStream events(gateway.components().get<http::Server>().endpoint().port, viewer);
+  REQUIRE(test::eventually([&] { return events.text().find(": connected") != std::string::npos; }));
+  CHECK_THAT(events.text(), Catch::StartsWith("HTTP/1.1 200"));
+  CHECK_THAT(events.text(), Catch::Contains("text/event-stream"));
+  REQUIRE(
+      gateway.post_protobuf("/v1/heartbeat", agent.heartbeat(facts).SerializeAsString()).status ==
+      200);
+  CHECK(test::eventually([&] {
+    return events.text().find("event: heartbeat\ndata: {\"agent_id\":\"" + agent.agent_id) !=
+           std::string::npos;
+  }));
   CHECK(gateway.api("GET", "/api/v1/agents/agt_none", viewer).status == 404);
 }
 
