@@ -482,3 +482,31 @@ TEST_CASE("gateway: two gateways share agents, keys and nonces through PostgreSQ
   // A token minted through one is honoured by the other.
   CHECK(b.api("GET", "/api/v1/agents", admin).status == 200);
 }
+
+TEST_CASE("gateway: batches over the bus's pending bound are answered RETRY, then stored") {
+  test::NatsServerProcess nats;
+  GatewayHarness gateway(nats.url(), {}, {{"SENTINEL_BUS_MAX_PENDING", "1"}});
+  const auto agent = gateway.enroll("pending-01");
+  std::vector<std::uint64_t> waiting{1, 2, 3, 4, 5, 6, 7, 8};
+  bool saw_retry = false;
+  // The agent's loop: resend what was not acknowledged until nothing is left.
+  REQUIRE(test::eventually([&] {
+    std::vector<v1::SignedBatch> batches;
+    for (auto id : waiting)
+      batches.push_back(agent.sign(agent.batch(id)));
+    auto reply = gateway.push(batches);
+    if (reply.status == 503) return false;
+    const auto response = test::parse_push(reply);
+    std::vector<std::uint64_t> left;
+    for (const auto& result : response.results()) {
+      if (result.status() == v1::BATCH_STATUS_RETRY) {
+        saw_retry = true;
+        left.push_back(result.batch_id());
+      }
+    }
+    waiting = left;
+    return waiting.empty();
+  }));
+  CHECK(saw_retry);
+  CHECK(test::stored_message_ids(gateway.bus(), "check").size() == 8);
+}
