@@ -84,6 +84,11 @@ class Gateway::Impl {
     tasks_.spawn(strand_, purge_nonces(), "gateway nonce purge");
   }
 
+  core::Readiness readiness() const {
+    if (master_key_.empty()) return {false, "no master_key: agent endpoints refused"};
+    return {};
+  }
+
   void stop(core::Deadline deadline) {
     services_.events.close();
     tasks_.cancel();
@@ -154,6 +159,10 @@ void Gateway::start() {
 
 void Gateway::stop(core::Deadline deadline) {
   impl_->stop(deadline);
+}
+
+core::Readiness Gateway::readiness() const {
+  return impl_->readiness();
 }
 
 }  // namespace sentinel::gateway
