@@ -4,6 +4,8 @@
 
 #include "sentinel/agent/agent.hpp"
 #include "sentinel/bus/bus_component.hpp"
+#include "sentinel/gateway/auth.hpp"
+#include "sentinel/gateway/gateway.hpp"
 #include "sentinel/http/server.hpp"
 #include "sentinel/store/component.hpp"
 
@@ -15,13 +17,15 @@ core::ComponentCatalog make_catalog() {
   catalog.add<store::StoreComponent>();
   catalog.add<bus::BusComponent>();
   catalog.add<agent::Agent>();
+  catalog.add<gateway::Auth>();
+  catalog.add<gateway::Gateway>();
   return catalog;
 }
 
 std::map<std::string, std::vector<std::string>> roles() {
   std::map<std::string, std::vector<std::string>> roles = {
       {"agent", {"http", "agent"}},
-      {"gateway", {"http"}},
+      {"gateway", {"http", "store", "bus", "auth", "gateway"}},
       {"worker", {"http"}},
   };
   std::set<std::string> seen;

@@ -9,6 +9,7 @@
 
 #include "sentinel/agent/wal_tool.hpp"
 #include "sentinel/core/version.hpp"
+#include "sentinel/gateway/auth.hpp"
 #include "sentinel/store/component.hpp"
 
 namespace sentinel::cli {
@@ -113,6 +114,24 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   bool dry_run = false;
   migrate->add_flag("--dry-run", dry_run, "print the migrations that would run, change nothing");
   migrate->fallthrough();
+  auto* token = app.add_subcommand("token", "mint API and bootstrap tokens in the database");
+  token->require_subcommand(1);
+  gateway::TokenRequest token_request;
+  auto* token_create = token->add_subcommand("create", "create an API token; prints it once");
+  token_create->add_option("--role", token_request.role, "admin, viewer or agent-enroller")
+      ->required();
+  token_create->add_option("--ttl", token_request.ttl, "lifetime, e.g. 90d; none: no expiry");
+  token_create->add_option("--name", token_request.name, "who or what holds it");
+  auto* bootstrap = token->add_subcommand("bootstrap", "bootstrap tokens for agent enrolment");
+  bootstrap->require_subcommand(1);
+  auto* bootstrap_create =
+      bootstrap->add_subcommand("create", "create a bootstrap token; prints it once");
+  bootstrap_create->add_option("--ttl", token_request.ttl, "lifetime (default 1h)");
+  bootstrap_create->add_option("--uses", token_request.uses, "enrolments it allows (default 1)");
+  bootstrap_create->add_option("--name", token_request.name, "the enrolled agent's name")
+      ->required();
+  for (auto* sub : {token, token_create, bootstrap, bootstrap_create})
+    sub->fallthrough();
   auto* wal = app.add_subcommand("wal", "read an agent's WAL offline (safe while it runs)");
   wal->require_subcommand(1);
   std::string wal_dir;
@@ -137,6 +156,11 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   if (*migrate) {
     return store::migrate_command(program.catalog, options.inputs(envp), default_data_dir(),
                                   dry_run);
+  }
+  if (*token_create || *bootstrap_create) {
+    token_request.bootstrap = bootstrap_create->parsed();
+    return gateway::token_command(program.catalog, options.inputs(envp), default_data_dir(),
+                                  token_request);
   }
   if (*inspect) return agent::wal_inspect(wal_dir, std::cout);
   if (*verify) return agent::wal_verify(wal_dir, std::cout);

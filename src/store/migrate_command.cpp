@@ -1,5 +1,8 @@
-// `sentineld migrate [--dry-run]`, on the same configuration and backends as the daemon.
+// `sentineld migrate [--dry-run]` and other one-off commands on the configured database, with
+// the same configuration and backends as the daemon.
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
 #include "sentinel/core/daemon.hpp"
@@ -24,10 +27,10 @@ void print_report(const MigrationReport& report, bool dry_run) {
   }
 }
 
-}  // namespace
-
-int migrate_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
-                    std::filesystem::path default_data_dir, bool dry_run) {
+// Opens the configured store for a one-off command, runs `body` and stops the store.
+template <class Body>
+int with_backend(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
+                 std::filesystem::path default_data_dir, Body body) {
   core::ParsedConfig config;
   try {
     config = core::parse_config(catalog, std::move(inputs), std::move(default_data_dir));
@@ -44,15 +47,55 @@ int migrate_command(const core::ComponentCatalog& catalog, core::ConfigInputs in
   int status = 0;
   try {
     backend.start();
-    const auto report = backend.migrate(load_migrations(embedded_migrations(backend.backend())),
-                                        dry_run ? MigrateMode::kDryRun : MigrateMode::kApply);
-    print_report(report, dry_run);
+    status = body(backend, store_config);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "sentineld migrate: {}\n", e.what());
+    fmt::print(stderr, "sentineld: {}\n", e.what());
     status = 1;
   }
   backend.stop(core::Clock::now() + std::chrono::seconds(10));
   return status;
+}
+
+}  // namespace
+
+int migrate_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
+                    std::filesystem::path default_data_dir, bool dry_run) {
+  return with_backend(catalog, std::move(inputs), std::move(default_data_dir),
+                      [dry_run](StoreBackend& backend, const StoreComponent::Config&) {
+                        const auto report =
+                            backend.migrate(load_migrations(embedded_migrations(backend.backend())),
+                                            dry_run ? MigrateMode::kDryRun : MigrateMode::kApply);
+                        print_report(report, dry_run);
+                        return 0;
+                      });
+}
+
+int with_store(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
+               std::filesystem::path default_data_dir,
+               const std::function<boost::asio::awaitable<int>(Store&)>& work) {
+  return with_backend(
+      catalog, std::move(inputs), std::move(default_data_dir),
+      [&](StoreBackend& backend, const StoreComponent::Config& config) {
+        // As the store component would: migrate when allowed, else refuse an old schema.
+        const auto report =
+            backend.migrate(load_migrations(embedded_migrations(backend.backend())),
+                            config.auto_migrate ? MigrateMode::kApply : MigrateMode::kDryRun);
+        if (!config.auto_migrate && !report.files.empty()) {
+          fmt::print(stderr,
+                     "sentineld: schema is at {}, this binary needs {}: run `sentineld migrate`\n",
+                     format_version(report.from), format_version(report.latest));
+          return 1;
+        }
+        boost::asio::io_context io;
+        int status = 1;
+        boost::asio::co_spawn(
+            io, [&]() -> boost::asio::awaitable<void> { status = co_await work(backend); },
+            [](std::exception_ptr error) {
+              if (error) std::rethrow_exception(error);
+            });
+        io.run();
+        return status;
+      });
 }
 
 }  // namespace sentinel::store

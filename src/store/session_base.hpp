@@ -42,6 +42,7 @@ class SessionBase : public Session {
 class ClosedSession final : public SessionBase {
  public:
   AgentRepository& agents() override { fail(); }
+  CredentialRepository& credentials() override { fail(); }
   void execute(std::string_view) override { fail(); }
   MigrationLedger& ledger() override { fail(); }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -58,5 +59,13 @@ class StoreComponent final : public core::Component {
 // configuration error.
 int migrate_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
                     std::filesystem::path default_data_dir, bool dry_run);
+
+// For one-off commands on the configured database (`sentineld token create`): reads the
+// configuration, opens the store, applies pending migrations, runs `work` on an event loop of
+// its own and stops the store. Returns the exit code `work` gives, 1 when the store failed, 2
+// for a configuration error.
+int with_store(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
+               std::filesystem::path default_data_dir,
+               const std::function<boost::asio::awaitable<int>(Store&)>& work);
 
 }  // namespace sentinel::store

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "sentinel/store/agents.hpp"
+#include "sentinel/store/credentials.hpp"
 
 namespace sentinel::store {
 
@@ -18,6 +19,7 @@ class Session {
   virtual void transaction(const std::function<void()>& body) = 0;
 
   virtual AgentRepository& agents() = 0;
+  virtual CredentialRepository& credentials() = 0;
 };
 
 }  // namespace sentinel::store

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "sentinel/store/agents.hpp"
+#include "sentinel/store/credentials.hpp"
 
 #include "migrations/runner.hpp"
 #include "postgres/connection.hpp"
@@ -13,5 +14,6 @@ namespace sentinel::store::postgres {
 
 std::unique_ptr<MigrationLedger> make_ledger(PgConnection& connection);
 std::unique_ptr<AgentRepository> make_agents(PgConnection& connection);
+std::unique_ptr<CredentialRepository> make_credentials(PgConnection& connection);
 
 }  // namespace sentinel::store::postgres

@@ -20,6 +20,7 @@ class PgSession final : public SessionBase {
   void connect() { connection_.connect(); }
 
   AgentRepository& agents() override { return *agents_; }
+  CredentialRepository& credentials() override { return *credentials_; }
   void execute(std::string_view sql) override { connection_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
 
@@ -40,6 +41,7 @@ class PgSession final : public SessionBase {
   core::Clock::time_point next_attempt_{};
   std::unique_ptr<MigrationLedger> ledger_;
   std::unique_ptr<AgentRepository> agents_;
+  std::unique_ptr<CredentialRepository> credentials_;
 };
 
 }  // namespace sentinel::store::postgres

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "sentinel/store/agents.hpp"
+#include "sentinel/store/credentials.hpp"
 
 #include "migrations/runner.hpp"
 #include "sqlite/database.hpp"
@@ -13,5 +14,6 @@ namespace sentinel::store::sqlite {
 
 std::unique_ptr<MigrationLedger> make_ledger(Database& db);
 std::unique_ptr<AgentRepository> make_agents(Database& db);
+std::unique_ptr<CredentialRepository> make_credentials(Database& db);
 
 }  // namespace sentinel::store::sqlite

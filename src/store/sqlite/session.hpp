@@ -13,6 +13,7 @@ class SqliteSession final : public SessionBase {
   explicit SqliteSession(const SqliteSettings& settings);
 
   AgentRepository& agents() override { return *agents_; }
+  CredentialRepository& credentials() override { return *credentials_; }
   void execute(std::string_view sql) override { db_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
   void interrupt() override { db_.interrupt(); }
@@ -31,6 +32,7 @@ class SqliteSession final : public SessionBase {
   bool writer_;
   std::unique_ptr<MigrationLedger> ledger_;
   std::unique_ptr<AgentRepository> agents_;
+  std::unique_ptr<CredentialRepository> credentials_;
 };
 
 }  // namespace sentinel::store::sqlite

@@ -52,7 +52,9 @@ TEMPLATE_TEST_CASE("sentineld migrate: --dry-run tells, then it applies, then it
 
   auto again = sentineld({"migrate"}, url, dir);
   CHECK(again.status == 0);
-  CHECK_THAT(again.output, Catch::Contains("schema is up to date at 0001"));
+  // At the newest migration this binary ships, whichever that is.
+  const auto latest = shipped_migrations(backend.options().backend).back().version;
+  CHECK_THAT(again.output, Catch::Contains("schema is up to date at " + format_version(latest)));
 }
 
 TEST_CASE("sentineld migrate: an unreachable database exits 1 and says why, password masked") {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Signed pushes per second through the gateway into JetStream (sentineld --role=gateway, SQLite,
+# a nats-server of its own) against the trivial Beast handler (bench_http_reference) under the
+# same load generator, in the same run. Target: ratio >= 0.7.
+#
+# Usage: bench/gateway/push.sh BUILD_DIR [SECONDS] [AGENTS] [CONCURRENCY]
+set -euo pipefail
+
+build=${1:?usage: push.sh BUILD_DIR [SECONDS] [AGENTS] [CONCURRENCY]}
+seconds=${2:-10}
+agents=${3:-200}
+concurrency=${4:-32}
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { for _ in $(seq 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
+
+nats_port=$(free_port)
+nats-server -a 127.0.0.1 -p "$nats_port" -js -sd "$work/nats" >"$work/nats.log" 2>&1 &
+export SENTINEL_STORE_URL="sqlite://$work/gateway.db" SENTINEL_BUS_URL="nats://127.0.0.1:$nats_port"
+export SENTINEL_MASTER_KEY=bench-master-key-0123456789abcdef0123456789
+export SENTINEL_GATEWAY_RATE_LIMIT_AGENT_RATE=0 SENTINEL_GATEWAY_RATE_LIMIT_IP_RATE=0
+token=$("$build/sentineld" --data-dir "$work/data" token bootstrap create --ttl 1h \
+  --uses "$agents" --name bench 2>/dev/null)
+"$build/sentineld" --role=gateway --listen 127.0.0.1:0 --ready-file "$work/ready" \
+  --data-dir "$work/data" --log-level warn >"$work/gateway.log" 2>&1 &
+for _ in $(seq 200); do [ -s "$work/ready" ] && break; sleep 0.05; done
+gateway_url="http://$(head -n1 "$work/ready")"
+wait_for "$gateway_url/readyz"
+
+ref_port=$(free_port)
+"$build/bench/http/bench_http_reference" "$ref_port" 2 &
+wait_for "http://127.0.0.1:$ref_port/healthz"
+
+load="$build/bench/gateway/bench_gateway_load"
+reference=$("$load" "http://127.0.0.1:$ref_port" "$seconds" "$agents" "$concurrency" -)
+gateway=$("$load" "$gateway_url" "$seconds" "$agents" "$concurrency" "$token")
+ref_pushes=$(awk '/pushes_per_second/ {print $2}' <<<"$reference")
+gw_pushes=$(awk '/pushes_per_second/ {print $2}' <<<"$gateway")
+printf 'reference (trivial Beast handler): %s pushes/s\n' "$ref_pushes"
+printf 'gateway (verify + JetStream):      %s pushes/s, %s samples/s, %s failed\n' "$gw_pushes" \
+  "$(awk '/samples_per_second/ {print $2}' <<<"$gateway")" "$(awk '/failed/ {print $2}' <<<"$gateway")"
+printf 'ratio gateway/reference:           %.2f\n' "$(echo "$gw_pushes / $ref_pushes" | bc -l)"

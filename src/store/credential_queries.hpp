@@ -1,0 +1,164 @@
+#pragma once
+// The credential repository, written once over a backend's `Sql` adaptor: both backends store
+// times as Unix milliseconds in these tables and accept the same SQL (ON CONFLICT, RETURNING),
+// so only how a statement is run differs. `Sql` provides
+//   std::int64_t change(sql, args...)                       rows changed
+//   std::vector<T> select<T>(sql, read(Row&) -> T, args...)  rows read
+// with parameters written $1, $2, ...
+
+#include <string>
+#include <vector>
+
+#include "sentinel/store/credentials.hpp"
+
+namespace sentinel::store {
+
+template <class Row>
+AgentKey read_agent_key(Row& row) {
+  AgentKey key;
+  key.agent_id = row.text();
+  key.key_id = row.text();
+  key.sealed_secret = row.text();
+  key.created_at = row.int64();
+  key.retires_at = row.optional_int64();
+  return key;
+}
+
+template <class Row>
+BootstrapToken read_bootstrap_token(Row& row) {
+  BootstrapToken token;
+  token.id = row.text();
+  token.name = row.text();
+  token.uses_left = row.int64();
+  token.expires_at = row.int64();
+  token.created_at = row.int64();
+  token.revoked_at = row.optional_int64();
+  return token;
+}
+
+template <class Row>
+ApiToken read_api_token(Row& row) {
+  ApiToken token;
+  token.id = row.text();
+  token.name = row.text();
+  token.role = row.text();
+  token.expires_at = row.optional_int64();
+  token.created_at = row.int64();
+  token.revoked_at = row.optional_int64();
+  token.last_used_at = row.optional_int64();
+  return token;
+}
+
+template <class Sql>
+class CredentialQueries final : public CredentialRepository {
+ public:
+  template <class... Args>
+  explicit CredentialQueries(Args&&... args) : sql_(std::forward<Args>(args)...) {}
+
+  void add_key(const AgentKey& k) override {
+    sql_.change(
+        "INSERT INTO agent_keys (agent_id, key_id, sealed_secret, created_at, retires_at)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        k.agent_id, k.key_id, k.sealed_secret, k.created_at, k.retires_at);
+  }
+
+  std::vector<AgentKey> valid_keys(std::string_view agent_id, std::int64_t now) override {
+    return sql_.template select<AgentKey>(
+        "SELECT agent_id, key_id, sealed_secret, created_at, retires_at FROM agent_keys"
+        " WHERE agent_id = $1 AND (retires_at IS NULL OR retires_at > $2)"
+        " ORDER BY created_at DESC, key_id DESC",
+        [](auto& row) { return read_agent_key(row); }, agent_id, now);
+  }
+
+  std::size_t retire_current_key(std::string_view agent_id, std::int64_t at) override {
+    return static_cast<std::size_t>(sql_.change(
+        "UPDATE agent_keys SET retires_at = $2 WHERE agent_id = $1 AND retires_at IS NULL",
+        agent_id, at));
+  }
+
+  void create_bootstrap_token(const BootstrapToken& t, std::string_view hash) override {
+    sql_.change(
+        "INSERT INTO bootstrap_tokens (id, token_hash, name, uses_left, expires_at, created_at,"
+        " revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        t.id, hash, t.name, t.uses_left, t.expires_at, t.created_at, t.revoked_at);
+  }
+
+  std::optional<BootstrapToken> consume_bootstrap_token(std::string_view hash,
+                                                        std::int64_t now) override {
+    auto rows = sql_.template select<BootstrapToken>(
+        "UPDATE bootstrap_tokens SET uses_left = uses_left - 1 WHERE token_hash = $1"
+        " AND uses_left > 0 AND expires_at > $2 AND revoked_at IS NULL RETURNING " +
+            std::string(kBootstrapColumns),
+        [](auto& row) { return read_bootstrap_token(row); }, hash, now);
+    if (rows.empty()) return std::nullopt;
+    return rows.front();
+  }
+
+  std::vector<BootstrapToken> list_bootstrap_tokens() override {
+    return sql_.template select<BootstrapToken>(
+        "SELECT " + std::string(kBootstrapColumns) +
+            " FROM bootstrap_tokens ORDER BY created_at DESC, id",
+        [](auto& row) { return read_bootstrap_token(row); });
+  }
+
+  bool revoke_bootstrap_token(std::string_view id, std::int64_t at) override {
+    return sql_.change(
+               "UPDATE bootstrap_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1",
+               id, at) == 1;
+  }
+
+  void create_api_token(const ApiToken& t, std::string_view hash) override {
+    sql_.change(
+        "INSERT INTO api_tokens (id, token_hash, name, role, expires_at, created_at, revoked_at,"
+        " last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        t.id, hash, t.name, t.role, t.expires_at, t.created_at, t.revoked_at, t.last_used_at);
+  }
+
+  std::optional<ApiToken> find_api_token(std::string_view hash) override {
+    auto rows = sql_.template select<ApiToken>(
+        "SELECT " + std::string(kApiColumns) + " FROM api_tokens WHERE token_hash = $1",
+        [](auto& row) { return read_api_token(row); }, hash);
+    if (rows.empty()) return std::nullopt;
+    return rows.front();
+  }
+
+  std::vector<ApiToken> list_api_tokens() override {
+    return sql_.template select<ApiToken>(
+        "SELECT " + std::string(kApiColumns) + " FROM api_tokens ORDER BY created_at DESC, id",
+        [](auto& row) { return read_api_token(row); });
+  }
+
+  bool revoke_api_token(std::string_view id, std::int64_t at) override {
+    return sql_.change("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1",
+                       id, at) == 1;
+  }
+
+  void touch_api_token(std::string_view id, std::int64_t at) override {
+    sql_.change("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", id, at);
+  }
+
+  bool remember_nonce(std::string_view agent_id, std::string_view nonce, std::int64_t expires_at,
+                      std::int64_t now) override {
+    // An expired row left by a purge not yet run is taken over, not counted as a replay.
+    return sql_.change(
+               "INSERT INTO seen_nonces (agent_id, nonce, expires_at) VALUES ($1, $2, $3)"
+               " ON CONFLICT (agent_id, nonce) DO UPDATE SET expires_at = excluded.expires_at"
+               " WHERE seen_nonces.expires_at <= $4",
+               agent_id, nonce, expires_at, now) == 1;
+  }
+
+  std::size_t purge_nonces(std::int64_t now) override {
+    return static_cast<std::size_t>(
+        sql_.change("DELETE FROM seen_nonces WHERE expires_at <= $1", now));
+  }
+
+ private:
+  static constexpr std::string_view kBootstrapColumns =
+      "id, name, uses_left, expires_at, created_at, revoked_at";
+  static constexpr std::string_view kApiColumns =
+      "id, name, role, expires_at, created_at, revoked_at, last_used_at";
+
+  Sql sql_;
+};
+
+}  // namespace sentinel::store
