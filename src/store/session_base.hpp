@@ -42,6 +42,8 @@ class SessionBase : public Session {
 class ClosedSession final : public SessionBase {
  public:
   AgentRepository& agents() override { fail(); }
+  SampleRepository& samples() override { fail(); }
+  MetricQueries& metric_queries() override { fail(); }
   void execute(std::string_view) override { fail(); }
   MigrationLedger& ledger() override { fail(); }
 

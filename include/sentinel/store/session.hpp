@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "sentinel/store/agents.hpp"
+#include "sentinel/store/samples.hpp"
 
 namespace sentinel::store {
 
@@ -18,6 +19,8 @@ class Session {
   virtual void transaction(const std::function<void()>& body) = 0;
 
   virtual AgentRepository& agents() = 0;
+  virtual SampleRepository& samples() = 0;
+  virtual MetricQueries& metric_queries() = 0;
 };
 
 }  // namespace sentinel::store

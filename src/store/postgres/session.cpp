@@ -16,7 +16,9 @@ PgSession::PgSession(PgSettings settings, core::Logger log, Health& health,
       connect_failures_(connect_failures),
       backoff_(kFirstRetry, kLongestRetry),
       ledger_(make_ledger(connection_)),
-      agents_(make_agents(connection_)) {}
+      agents_(make_agents(connection_)),
+      samples_(make_samples(connection_)),
+      metric_queries_(make_metric_queries(connection_)) {}
 
 void PgSession::prepare() {
   if (!connection_.connected()) reconnect();

@@ -20,6 +20,8 @@ class PgSession final : public SessionBase {
   void connect() { connection_.connect(); }
 
   AgentRepository& agents() override { return *agents_; }
+  SampleRepository& samples() override { return *samples_; }
+  MetricQueries& metric_queries() override { return *metric_queries_; }
   void execute(std::string_view sql) override { connection_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
 
@@ -40,6 +42,8 @@ class PgSession final : public SessionBase {
   core::Clock::time_point next_attempt_{};
   std::unique_ptr<MigrationLedger> ledger_;
   std::unique_ptr<AgentRepository> agents_;
+  std::unique_ptr<SampleRepository> samples_;
+  std::unique_ptr<MetricQueries> metric_queries_;
 };
 
 }  // namespace sentinel::store::postgres

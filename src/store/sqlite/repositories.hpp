@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "sentinel/store/agents.hpp"
+#include "sentinel/store/samples.hpp"
 
 #include "migrations/runner.hpp"
 #include "sqlite/database.hpp"
@@ -13,5 +14,7 @@ namespace sentinel::store::sqlite {
 
 std::unique_ptr<MigrationLedger> make_ledger(Database& db);
 std::unique_ptr<AgentRepository> make_agents(Database& db);
+std::unique_ptr<SampleRepository> make_samples(Database& db);
+std::unique_ptr<MetricQueries> make_metric_queries(Database& db);
 
 }  // namespace sentinel::store::sqlite

@@ -8,6 +8,8 @@ SqliteSession::SqliteSession(const SqliteSettings& settings)
     : db_(settings),
       writer_(settings.writer),
       ledger_(make_ledger(db_)),
-      agents_(make_agents(db_)) {}
+      agents_(make_agents(db_)),
+      samples_(make_samples(db_)),
+      metric_queries_(make_metric_queries(db_)) {}
 
 }  // namespace sentinel::store::sqlite

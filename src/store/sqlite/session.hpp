@@ -13,6 +13,8 @@ class SqliteSession final : public SessionBase {
   explicit SqliteSession(const SqliteSettings& settings);
 
   AgentRepository& agents() override { return *agents_; }
+  SampleRepository& samples() override { return *samples_; }
+  MetricQueries& metric_queries() override { return *metric_queries_; }
   void execute(std::string_view sql) override { db_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
   void interrupt() override { db_.interrupt(); }
@@ -31,6 +33,8 @@ class SqliteSession final : public SessionBase {
   bool writer_;
   std::unique_ptr<MigrationLedger> ledger_;
   std::unique_ptr<AgentRepository> agents_;
+  std::unique_ptr<SampleRepository> samples_;
+  std::unique_ptr<MetricQueries> metric_queries_;
 };
 
 }  // namespace sentinel::store::sqlite
