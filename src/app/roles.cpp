@@ -6,6 +6,8 @@
 #include "sentinel/bus/bus_component.hpp"
 #include "sentinel/http/server.hpp"
 #include "sentinel/store/component.hpp"
+#include "sentinel/worker/query_api.hpp"
+#include "sentinel/worker/worker.hpp"
 
 namespace sentinel::app {
 
@@ -15,14 +17,16 @@ core::ComponentCatalog make_catalog() {
   catalog.add<store::StoreComponent>();
   catalog.add<bus::BusComponent>();
   catalog.add<agent::Agent>();
+  catalog.add<worker::Worker>();
+  catalog.add<worker::QueryApi>();
   return catalog;
 }
 
 std::map<std::string, std::vector<std::string>> roles() {
   std::map<std::string, std::vector<std::string>> roles = {
       {"agent", {"http", "agent"}},
-      {"gateway", {"http"}},
-      {"worker", {"http"}},
+      {"gateway", {"http", "store", "query"}},
+      {"worker", {"http", "store", "bus", "worker"}},
   };
   std::set<std::string> seen;
   std::vector<std::string> all;
