@@ -224,3 +224,39 @@ TEST_CASE("worker: nothing is acked while PostgreSQL is down; all is stored once
   CHECK(rig.samples_of(kAgent) == 5 * 4);
   CHECK(rig.dead_letters() == 0);
 }
+
+// A crash of nats-server (SIGKILL) may lose acks the server had not yet written: those batches,
+// committed already, come again and must be stored once; the consumer resumes after the rest.
+TEST_CASE("worker: after a nats-server crash the consumer resumes; redeliveries are stored once",
+          "[worker][nats]") {
+  store::test::PostgresBackend db;
+  sentinel::test::NatsServerProcess server;
+  NatsSettings nats(server.url());
+  auto environment = nats.environment;
+  environment["SENTINEL_STORE_URL"] = store_url(db.options());
+  WorkerRig rig({"worker"}, environment);
+  rig.wait_ready();
+  const auto t = now_ms() - 60'000;
+  auto publish = [&](std::uint64_t id) {
+    return rig.publish(nats.subject(kAgent), kAgent, id, batch_payload(kAgent, id, t, 1)).status;
+  };
+  for (std::uint64_t id = 1; id <= 3; ++id)
+    REQUIRE(publish(id) == bus::PublishStatus::kAccepted);
+  REQUIRE(eventually([&] { return rig.samples_of(kAgent) == 6; }));
+
+  server.kill();
+  server.start();
+  // Publishing works again once the bus has reconnected.
+  REQUIRE(eventually(
+      [&] {
+        // A retry of an attempt that was stored but not answered is a duplicate: stored too.
+        return publish(4) != bus::PublishStatus::kUnavailable;
+      },
+      30s));
+  REQUIRE(publish(5) == bus::PublishStatus::kAccepted);
+  CHECK(eventually([&] { return rig.samples_of(kAgent) == 10; }, 30s));
+  const auto acked = rig.metric("sentinel_worker_messages_total{result=\"acked\"}");
+  CHECK(acked >= 5);
+  CHECK(rig.metric("sentinel_worker_duplicate_batches_total") == acked - 5);
+  CHECK(rig.samples_of(kAgent) == 10);
+}
