@@ -181,7 +181,13 @@ int main(int argc, char** argv) {
   // Pre-fill the stream.
   {
     test::ComponentHarness publisher(kinds, {"bus"}, environment);
-    auto& bus = publisher.get<bus::BusComponent>().bus();
+    auto& component = publisher.get<bus::BusComponent>();
+    auto& bus = component.bus();
+    // The stream exists once the bus is ready.
+    if (!test::eventually([&] { return component.readiness().ready; }, std::chrono::seconds(30))) {
+      std::fprintf(stderr, "the bus did not become ready\n");
+      return 1;
+    }
     for (int b = 0; b < shape.batches; ++b) {
       const auto batch = make_batch(b, shape, start);
       bus::OutgoingMessage message{fmt::format("bench{}.{}", tag, batch.agent_id()),
@@ -199,8 +205,14 @@ int main(int argc, char** argv) {
   double worker_rate = 0;
   { test::ComponentHarness migrate(kinds, {"store"}, environment); }
   {
-    const auto started = Clock::now();
     test::ComponentHarness worker(kinds, {"worker"}, environment, 4);
+    // The clock starts once the consumer is bound: connecting is not persistence.
+    auto& component = worker.get<worker::Worker>();
+    if (!test::eventually([&] { return component.readiness().ready; }, std::chrono::seconds(30))) {
+      std::fprintf(stderr, "the worker did not bind its consumer\n");
+      return 1;
+    }
+    const auto started = Clock::now();
     const bool done = test::eventually(
         [&] {
           return test::metric_value(worker.metrics(),
@@ -214,10 +226,18 @@ int main(int argc, char** argv) {
       return 1;
     }
     worker_rate = static_cast<double>(shape.samples()) / seconds;
+    const auto& metrics = worker.metrics();
+    const auto transactions =
+        test::metric_value(metrics, "sentinel_worker_transaction_duration_seconds_count");
+    std::printf(
+        "worker: %.0f transactions, %.1f ms each on average\n", transactions,
+        1000 * test::metric_value(metrics, "sentinel_worker_transaction_duration_seconds_sum") /
+            transactions);
   }
   const double reference = copy_rate(url, shape, start);
   {
     PGconn* admin = PQconnectdb(base_url.c_str());
+    exec(admin, "SET client_min_messages = warning");
     exec(admin, "DROP SCHEMA " + schema + " CASCADE");
     PQfinish(admin);
   }

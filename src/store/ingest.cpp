@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 #include <utility>
 
 #include "sentinel/core/crypto.hpp"
@@ -21,7 +22,11 @@ class SeriesResolver {
     std::vector<std::vector<std::int64_t>> ids(batches.size());
     std::vector<SeriesKey> missing;
     std::vector<std::string> missing_keys;
-    std::vector<std::pair<std::size_t, std::size_t>> missing_at;
+    std::unordered_map<std::string, std::size_t> missing_index;  // a series asked for once
+    struct Waiting {
+      std::size_t batch, point, key;
+    };
+    std::vector<Waiting> waiting;
     for (std::size_t b = 0; b < batches.size(); ++b) {
       const auto& batch = batches[b];
       ids[b].resize(batch.points.size());
@@ -34,17 +39,20 @@ class SeriesResolver {
           continue;
         }
         ++report_.cache_misses;
-        missing.push_back({batch.key.agent_id, point.name, point.labels});
-        missing_keys.push_back(std::move(key));
-        missing_at.emplace_back(b, p);
+        auto [it, fresh] = missing_index.try_emplace(key, missing.size());
+        if (fresh) {
+          missing.push_back({batch.key.agent_id, point.name, point.labels});
+          missing_keys.push_back(std::move(key));
+        }
+        waiting.push_back({b, p, it->second});
       }
     }
     if (missing.empty()) return ids;
     const auto found = repository_.resolve_series(missing);
-    for (std::size_t i = 0; i < found.size(); ++i) {
-      ids[missing_at[i].first][missing_at[i].second] = found[i];
+    for (std::size_t i = 0; i < found.size(); ++i)
       cache_.remember(missing_keys[i], found[i]);
-    }
+    for (const auto& w : waiting)
+      ids[w.batch][w.point] = found[w.key];
     return ids;
   }
 
