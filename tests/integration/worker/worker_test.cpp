@@ -1,5 +1,6 @@
 // The worker end to end: bus message -> decode -> one transaction -> ack, with redelivery,
 // poison messages, database outages, shared consumers and the leader's duties.
+#include <algorithm>
 #include <chrono>
 
 #include <catch2/catch.hpp>
@@ -193,6 +194,15 @@ TEST_CASE("worker: two workers share the consumer and store each batch once", "[
   CHECK(a.metric("sentinel_worker_duplicate_batches_total") +
             b.metric("sentinel_worker_duplicate_batches_total") ==
         kBatches / 2);
+
+  // One of them leads, and has created the partitions of the next days.
+  CHECK(a.metric("sentinel_worker_leader") + b.metric("sentinel_worker_leader") == 1);
+  const auto today = now_ms() / store::kDayMs;
+  CHECK(eventually([&] {
+    auto days = store::test::complete(
+        a.store().run([](store::Session& s) { return s.samples().stored_days(); }));
+    return days && std::find(days->begin(), days->end(), today + 3) != days->end();
+  }));
 }
 
 TEST_CASE("worker: nothing is acked while PostgreSQL is down; all is stored once it is back",
