@@ -8,6 +8,8 @@
 #include "sentinel/gateway/gateway.hpp"
 #include "sentinel/http/server.hpp"
 #include "sentinel/store/component.hpp"
+#include "sentinel/worker/query_api.hpp"
+#include "sentinel/worker/worker.hpp"
 
 namespace sentinel::app {
 
@@ -19,14 +21,16 @@ core::ComponentCatalog make_catalog() {
   catalog.add<agent::Agent>();
   catalog.add<gateway::Auth>();
   catalog.add<gateway::Gateway>();
+  catalog.add<worker::Worker>();
+  catalog.add<worker::QueryApi>();
   return catalog;
 }
 
 std::map<std::string, std::vector<std::string>> roles() {
   std::map<std::string, std::vector<std::string>> roles = {
       {"agent", {"http", "agent"}},
-      {"gateway", {"http", "store", "bus", "auth", "gateway"}},
-      {"worker", {"http"}},
+      {"gateway", {"http", "store", "bus", "auth", "gateway", "query"}},
+      {"worker", {"http", "store", "bus", "worker"}},
   };
   std::set<std::string> seen;
   std::vector<std::string> all;

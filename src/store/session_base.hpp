@@ -43,6 +43,8 @@ class ClosedSession final : public SessionBase {
  public:
   AgentRepository& agents() override { fail(); }
   CredentialRepository& credentials() override { fail(); }
+  SampleRepository& samples() override { fail(); }
+  MetricQueries& metric_queries() override { fail(); }
   void execute(std::string_view) override { fail(); }
   MigrationLedger& ledger() override { fail(); }
 

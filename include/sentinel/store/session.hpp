@@ -7,6 +7,7 @@
 
 #include "sentinel/store/agents.hpp"
 #include "sentinel/store/credentials.hpp"
+#include "sentinel/store/samples.hpp"
 
 namespace sentinel::store {
 
@@ -20,6 +21,8 @@ class Session {
 
   virtual AgentRepository& agents() = 0;
   virtual CredentialRepository& credentials() = 0;
+  virtual SampleRepository& samples() = 0;
+  virtual MetricQueries& metric_queries() = 0;
 };
 
 }  // namespace sentinel::store

@@ -6,6 +6,7 @@
 
 #include "sentinel/store/agents.hpp"
 #include "sentinel/store/credentials.hpp"
+#include "sentinel/store/samples.hpp"
 
 #include "migrations/runner.hpp"
 #include "postgres/connection.hpp"
@@ -15,5 +16,7 @@ namespace sentinel::store::postgres {
 std::unique_ptr<MigrationLedger> make_ledger(PgConnection& connection);
 std::unique_ptr<AgentRepository> make_agents(PgConnection& connection);
 std::unique_ptr<CredentialRepository> make_credentials(PgConnection& connection);
+std::unique_ptr<SampleRepository> make_samples(PgConnection& connection);
+std::unique_ptr<MetricQueries> make_metric_queries(PgConnection& connection);
 
 }  // namespace sentinel::store::postgres

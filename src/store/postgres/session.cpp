@@ -17,7 +17,9 @@ PgSession::PgSession(PgSettings settings, core::Logger log, Health& health,
       backoff_(kFirstRetry, kLongestRetry),
       ledger_(make_ledger(connection_)),
       agents_(make_agents(connection_)),
-      credentials_(make_credentials(connection_)) {}
+      credentials_(make_credentials(connection_)),
+      samples_(make_samples(connection_)),
+      metric_queries_(make_metric_queries(connection_)) {}
 
 void PgSession::prepare() {
   if (!connection_.connected()) reconnect();

@@ -21,6 +21,8 @@ class PgSession final : public SessionBase {
 
   AgentRepository& agents() override { return *agents_; }
   CredentialRepository& credentials() override { return *credentials_; }
+  SampleRepository& samples() override { return *samples_; }
+  MetricQueries& metric_queries() override { return *metric_queries_; }
   void execute(std::string_view sql) override { connection_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
 
@@ -42,6 +44,8 @@ class PgSession final : public SessionBase {
   std::unique_ptr<MigrationLedger> ledger_;
   std::unique_ptr<AgentRepository> agents_;
   std::unique_ptr<CredentialRepository> credentials_;
+  std::unique_ptr<SampleRepository> samples_;
+  std::unique_ptr<MetricQueries> metric_queries_;
 };
 
 }  // namespace sentinel::store::postgres

@@ -6,6 +6,7 @@
 
 #include "sentinel/store/agents.hpp"
 #include "sentinel/store/credentials.hpp"
+#include "sentinel/store/samples.hpp"
 
 #include "migrations/runner.hpp"
 #include "sqlite/database.hpp"
@@ -15,5 +16,7 @@ namespace sentinel::store::sqlite {
 std::unique_ptr<MigrationLedger> make_ledger(Database& db);
 std::unique_ptr<AgentRepository> make_agents(Database& db);
 std::unique_ptr<CredentialRepository> make_credentials(Database& db);
+std::unique_ptr<SampleRepository> make_samples(Database& db);
+std::unique_ptr<MetricQueries> make_metric_queries(Database& db);
 
 }  // namespace sentinel::store::sqlite

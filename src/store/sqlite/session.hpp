@@ -14,6 +14,8 @@ class SqliteSession final : public SessionBase {
 
   AgentRepository& agents() override { return *agents_; }
   CredentialRepository& credentials() override { return *credentials_; }
+  SampleRepository& samples() override { return *samples_; }
+  MetricQueries& metric_queries() override { return *metric_queries_; }
   void execute(std::string_view sql) override { db_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
   void interrupt() override { db_.interrupt(); }
@@ -33,6 +35,8 @@ class SqliteSession final : public SessionBase {
   std::unique_ptr<MigrationLedger> ledger_;
   std::unique_ptr<AgentRepository> agents_;
   std::unique_ptr<CredentialRepository> credentials_;
+  std::unique_ptr<SampleRepository> samples_;
+  std::unique_ptr<MetricQueries> metric_queries_;
 };
 
 }  // namespace sentinel::store::sqlite

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "sentinel/core/metrics.hpp"
 #include "sentinel/core/registry.hpp"

@@ -1,0 +1,328 @@
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sentinel/core/crypto.hpp"
+#include "sentinel/store/ingest.hpp"
+
+#include "agent_rows.hpp"
+#include "postgres/copy.hpp"
+#include "postgres/repositories.hpp"
+#include "sample_rows.hpp"
+
+namespace sentinel::store::postgres {
+namespace {
+
+constexpr const char* kMs = "(extract(epoch FROM {}) * 1000)::bigint";
+
+std::string ms(std::string_view column) {
+  return fmt::format(fmt::runtime(kMs), column);
+}
+
+// Rows of a (agent, bucket) document, with the bucket as a timestamptz.
+constexpr const char* kBucketRows =
+    "SELECT a AS agent_id, to_timestamp(t / 1000.0) AS bucket"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(a text, t bigint)";
+
+class PgSamples final : public SampleRepository {
+ public:
+  explicit PgSamples(PgConnection& connection) : connection_(connection) {}
+
+  std::vector<std::int64_t> resolve_series(std::span<const SeriesKey> keys) override {
+    const auto document = series_keys_json(keys);
+    // Two statements: the second's snapshot sees series another worker committed while the
+    // first waited on its conflict. Sorted inserts keep concurrent upserts from deadlocking.
+    connection_.exec(
+        "INSERT INTO series (agent_id, name, labels, hash)"
+        " SELECT a, n, l, h FROM jsonb_to_recordset($1::jsonb) AS x(a text, n text, l jsonb,"
+        " h bigint) ORDER BY a, h ON CONFLICT (agent_id, hash) DO NOTHING",
+        document);
+    auto result = connection_.exec(
+        "SELECT x.i, s.id FROM jsonb_to_recordset($1::jsonb) AS x(i int, a text, h bigint)"
+        " JOIN series s ON s.agent_id = x.a AND s.hash = x.h ORDER BY x.i",
+        document);
+    if (result.rows() != static_cast<int>(keys.size()))
+      throw StoreError("database", "a series vanished while it was being resolved", true);
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < result.rows(); ++i) {
+      auto row = result.row(i);
+      row.int64();
+      ids.push_back(row.int64());
+    }
+    return ids;
+  }
+
+  void prepare_days(std::span<const std::int64_t> days) override {
+    for (auto day : days) {
+      connection_.exec("SELECT sentinel_ensure_samples_partition(date '1970-01-01' + $1)",
+                       static_cast<std::int32_t>(day));
+    }
+  }
+
+  std::vector<bool> claim_batches(std::span<const BatchKey> keys, std::int64_t now) override {
+    auto result = connection_.exec(
+        "INSERT INTO processed_batches (agent_id, batch_id, processed_at)"
+        " SELECT a, b, to_timestamp($2 / 1000.0) FROM jsonb_to_recordset($1::jsonb)"
+        " AS x(a text, b bigint) ORDER BY a, b ON CONFLICT DO NOTHING RETURNING agent_id, batch_id",
+        batch_keys_json(keys), now);
+    std::vector<bool> claimed(keys.size(), false);
+    for (int i = 0; i < result.rows(); ++i) {
+      auto row = result.row(i);
+      const BatchKey key{row.text(), static_cast<std::uint64_t>(row.int64())};
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        if (keys[k] == key) claimed[k] = true;
+      }
+    }
+    return claimed;
+  }
+
+  void append(std::span<const Sample> samples,
+              std::span<const std::pair<std::string, std::int64_t>> buckets) override {
+    BinaryCopyWriter writer;
+    for (const auto& sample : samples) {
+      writer.begin_row(3);
+      writer.int8(sample.series_id);
+      writer.timestamptz(sample.time);
+      writer.float8(sample.value);
+    }
+    connection_.copy_from("COPY samples (series_id, ts, value) FROM STDIN (FORMAT binary)",
+                          writer.finish());
+    connection_.exec(fmt::format("INSERT INTO rollup_queue (agent_id, bucket) {}", kBucketRows),
+                     buckets_json(buckets));
+  }
+
+  void dead_letter(const DeadLetter& letter) override {
+    connection_.exec(
+        "INSERT INTO ingest_dlq (received_at, subject, message_id, delivery_count, reason,"
+        " payload) VALUES (to_timestamp($1 / 1000.0), $2, $3, $4, $5,"
+        " decode(rpad(translate($6, '-_', '+/'), (length($6) + 3) / 4 * 4, '='), 'base64'))",
+        letter.received_at, letter.subject, letter.message_id,
+        static_cast<std::int64_t>(letter.delivery_count), letter.reason,
+        core::to_base64url(letter.payload));
+  }
+
+  std::int64_t dead_letter_count() override {
+    return connection_.exec("SELECT count(*) FROM ingest_dlq").row(0).int64();
+  }
+
+  RollupReport refresh_rollups(std::int64_t max_queued) override {
+    RollupReport report;
+    // One statement takes the oldest queue entries and recomputes their 5-minute buckets from
+    // the samples; it returns the hours they touch, which the next statement (whose snapshot
+    // sees the new 5-minute rows) recomputes from them.
+    static const auto five = fmt::format(
+        "WITH taken AS (DELETE FROM rollup_queue WHERE id IN"
+        "  (SELECT id FROM rollup_queue ORDER BY id LIMIT $1) RETURNING agent_id, bucket),"
+        " pairs AS (SELECT DISTINCT agent_id, bucket FROM taken),"
+        " up AS (INSERT INTO mv_metrics_5m"
+        "  SELECT s.series_id, p.bucket, avg(s.value), min(s.value), max(s.value), count(*),"
+        "   sum(s.value), (array_agg(s.value ORDER BY s.ts DESC))[1], max(s.ts)"
+        "  FROM pairs p JOIN series r ON r.agent_id = p.agent_id"
+        "  JOIN samples s ON s.series_id = r.id AND s.ts >= p.bucket"
+        "   AND s.ts < p.bucket + interval '5 minutes'"
+        "  GROUP BY s.series_id, p.bucket"
+        "  ON CONFLICT (series_id, bucket) DO UPDATE SET avg = excluded.avg, min = excluded.min,"
+        "   max = excluded.max, count = excluded.count, sum = excluded.sum,"
+        "   last = excluded.last, last_ts = excluded.last_ts RETURNING 1)"
+        " SELECT h.agent_id, {}, (SELECT count(*) FROM taken), (SELECT count(*) FROM up)"
+        " FROM (SELECT DISTINCT agent_id, date_bin('1 hour', bucket, timestamptz 'epoch') AS hour"
+        "  FROM pairs) h",
+        ms("h.hour"));
+    auto result = connection_.exec(five, max_queued);
+    std::vector<std::pair<std::string, std::int64_t>> hours;
+    for (int i = 0; i < result.rows(); ++i) {
+      auto row = result.row(i);
+      auto agent = row.text();
+      hours.emplace_back(std::move(agent), row.int64());
+      report.queued = row.int64();
+      report.buckets = row.int64();
+    }
+    if (hours.empty()) return report;
+    connection_.exec(
+        fmt::format("INSERT INTO mv_metrics_1h"
+                    " SELECT m.series_id, p.bucket, sum(m.sum) / sum(m.count), min(m.min),"
+                    "  max(m.max), sum(m.count), sum(m.sum),"
+                    "  (array_agg(m.last ORDER BY m.last_ts DESC))[1], max(m.last_ts)"
+                    " FROM ({}) p JOIN series r ON r.agent_id = p.agent_id"
+                    " JOIN mv_metrics_5m m ON m.series_id = r.id AND m.bucket >= p.bucket"
+                    "  AND m.bucket < p.bucket + interval '1 hour'"
+                    " GROUP BY m.series_id, p.bucket"
+                    " ON CONFLICT (series_id, bucket) DO UPDATE SET avg = excluded.avg,"
+                    "  min = excluded.min, max = excluded.max, count = excluded.count,"
+                    "  sum = excluded.sum, last = excluded.last, last_ts = excluded.last_ts",
+                    kBucketRows),
+        buckets_json(hours));
+    return report;
+  }
+
+  std::vector<std::int64_t> ensure_partitions(std::int64_t now, int days_ahead) override {
+    const auto today = floor_to(now, kDayMs) / kDayMs;
+    std::vector<std::int64_t> days;
+    for (auto day = today - 1; day <= today + days_ahead; ++day)
+      days.push_back(day);
+    prepare_days(days);
+    return stored_days();
+  }
+
+  RetentionReport apply_retention(const RetentionPolicy& policy, std::int64_t now) override {
+    RetentionReport report;
+    if (policy.samples_ms > 0) {
+      // A day goes once all of it is older than the cutoff.
+      const auto cutoff_day = floor_to(now - policy.samples_ms, kDayMs) / kDayMs;
+      for (auto day : stored_days()) {
+        if (day >= cutoff_day) break;
+        connection_.execute(fmt::format("DROP TABLE IF EXISTS samples_p{}", day_name(day)));
+        ++report.partitions_dropped;
+      }
+    }
+    auto purge = [&](std::string_view table, std::string_view column, std::int64_t keep) {
+      if (keep <= 0) return;
+      report.rows_deleted +=
+          connection_
+              .exec(
+                  fmt::format("DELETE FROM {} WHERE {} < to_timestamp($1 / 1000.0)", table, column),
+                  now - keep)
+              .affected();
+    };
+    purge("mv_metrics_5m", "bucket", policy.rollups_5m_ms);
+    purge("mv_metrics_1h", "bucket", policy.rollups_1h_ms);
+    purge("processed_batches", "processed_at", policy.batch_keys_ms);
+    return report;
+  }
+
+  std::vector<std::int64_t> stored_days() override {
+    auto result = connection_.exec(
+        "SELECT substr(c.relname, 10) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        " WHERE i.inhparent = 'samples'::regclass AND c.relname ~ '^samples_p[0-9]{8}$'"
+        " ORDER BY 1");
+    std::vector<std::int64_t> days;
+    for (int i = 0; i < result.rows(); ++i)
+      days.push_back(day_from_name(result.row(i).text()));
+    return days;
+  }
+
+ private:
+  PgConnection& connection_;
+};
+
+class PgMetricQueries final : public MetricQueries {
+ public:
+  explicit PgMetricQueries(PgConnection& connection) : connection_(connection) {}
+
+  std::vector<SeriesInfo> series(std::string_view agent_id,
+                                 std::optional<std::string_view> name) override {
+    std::optional<std::string> metric;
+    if (name) metric = std::string(*name);
+    auto result = connection_.exec(
+        "SELECT id, agent_id, name, labels::text FROM series WHERE agent_id = $1"
+        " AND ($2::text IS NULL OR name = $2) ORDER BY name, id",
+        agent_id, metric);
+    std::vector<SeriesInfo> out;
+    for (int i = 0; i < result.rows(); ++i) {
+      auto row = result.row(i);
+      SeriesInfo info;
+      info.id = row.int64();
+      info.agent_id = row.text();
+      info.name = row.text();
+      info.labels = labels_from_json(row.text());
+      out.push_back(std::move(info));
+    }
+    return out;
+  }
+
+  std::vector<LatestValue> latest(std::span<const std::int64_t> series_ids,
+                                  std::int64_t since) override {
+    static const auto sql = fmt::format(
+        "SELECT r.id, l.ms, l.value FROM unnest($1::bigint[]) AS r(id) CROSS JOIN LATERAL"
+        " (SELECT {} AS ms, s.value FROM samples s WHERE s.series_id = r.id"
+        "  AND s.ts >= to_timestamp($2 / 1000.0) ORDER BY s.ts DESC LIMIT 1) l ORDER BY r.id",
+        ms("s.ts"));
+    auto result = connection_.exec(sql, id_array(series_ids), since);
+    std::vector<LatestValue> out;
+    for (int i = 0; i < result.rows(); ++i) {
+      auto row = result.row(i);
+      LatestValue value;
+      value.series_id = row.int64();
+      value.time = row.int64();
+      value.value = row.float8();
+      out.push_back(value);
+    }
+    return out;
+  }
+
+  std::vector<Bucket> buckets(std::int64_t series_id, Resolution resolution, std::int64_t from,
+                              std::int64_t to, std::int64_t step) override {
+    std::string sql;
+    if (resolution == Resolution::kRaw) {
+      sql = fmt::format(
+          "SELECT (floor({} / $4::float8) * $4)::bigint AS b, avg(value), min(value),"
+          " max(value), count(*) FROM samples WHERE series_id = $1"
+          " AND ts >= to_timestamp($2 / 1000.0) AND ts < to_timestamp($3 / 1000.0)"
+          " GROUP BY 1 ORDER BY 1",
+          ms("ts"));
+    } else {
+      sql = fmt::format(
+          "SELECT (floor({} / $4::float8) * $4)::bigint AS b, sum(sum) / sum(count), min(min),"
+          " max(max), sum(count)::bigint FROM {} WHERE series_id = $1"
+          " AND bucket >= to_timestamp($2 / 1000.0) AND bucket < to_timestamp($3 / 1000.0)"
+          " GROUP BY 1 ORDER BY 1",
+          ms("bucket"), resolution == Resolution::k5m ? "mv_metrics_5m" : "mv_metrics_1h");
+    }
+    auto result = connection_.exec(sql, series_id, from, to, step);
+    std::vector<Bucket> out;
+    for (int i = 0; i < result.rows(); ++i) {
+      auto row = result.row(i);
+      Bucket bucket;
+      bucket.start = row.int64();
+      bucket.avg = row.float8();
+      bucket.min = row.float8();
+      bucket.max = row.float8();
+      bucket.count = row.int64();
+      out.push_back(bucket);
+    }
+    return out;
+  }
+
+  std::vector<RawPoint> raw(std::span<const std::int64_t> series_ids, std::int64_t from,
+                            std::int64_t to, std::optional<RawCursor> after,
+                            std::size_t limit) override {
+    static const auto sql = fmt::format(
+        "SELECT series_id, {}, value FROM samples WHERE series_id = ANY($1::bigint[])"
+        " AND ts >= to_timestamp($2 / 1000.0) AND ts < to_timestamp($3 / 1000.0)"
+        " AND ($4::bigint IS NULL OR (ts, series_id) > (to_timestamp($4 / 1000.0), $5))"
+        " ORDER BY ts, series_id LIMIT $6",
+        ms("ts"));
+    std::optional<std::int64_t> after_time, after_series;
+    if (after) {
+      after_time = after->time;
+      after_series = after->series_id;
+    }
+    auto result = connection_.exec(sql, id_array(series_ids), from, to, after_time,
+                                   after_series.value_or(0), static_cast<std::int64_t>(limit));
+    std::vector<RawPoint> out;
+    for (int i = 0; i < result.rows(); ++i) {
+      auto row = result.row(i);
+      RawPoint point;
+      point.series_id = row.int64();
+      point.time = row.int64();
+      point.value = row.float8();
+      out.push_back(point);
+    }
+    return out;
+  }
+
+ private:
+  PgConnection& connection_;
+};
+
+}  // namespace
+
+std::unique_ptr<SampleRepository> make_samples(PgConnection& connection) {
+  return std::make_unique<PgSamples>(connection);
+}
+
+std::unique_ptr<MetricQueries> make_metric_queries(PgConnection& connection) {
+  return std::make_unique<PgMetricQueries>(connection);
+}
+
+}  // namespace sentinel::store::postgres

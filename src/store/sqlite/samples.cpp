@@ -1,0 +1,296 @@
+#include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "sentinel/store/ingest.hpp"
+
+#include "agent_rows.hpp"
+#include "sample_rows.hpp"
+#include "sqlite/repositories.hpp"
+
+namespace sentinel::store::sqlite {
+namespace {
+
+// The columns of both rollup tables; their values come from a SELECT that fills them in order.
+constexpr const char* kRollupUpsert =
+    "INSERT OR REPLACE INTO {} (series_id, bucket, avg, min,"
+    " max, count, sum, last, last_ts) ";
+
+class SqliteSamples final : public SampleRepository {
+ public:
+  explicit SqliteSamples(Database& db) : db_(db) {}
+
+  std::vector<std::int64_t> resolve_series(std::span<const SeriesKey> keys) override {
+    std::vector<std::int64_t> ids;
+    for (const auto& key : keys) {
+      const auto hash = series_hash(key);
+      db_.query(
+             "INSERT OR IGNORE INTO series (agent_id, name, labels, hash) VALUES (?1, ?2, ?3,"
+             " ?4)",
+             key.agent_id, key.name, labels_to_json(key.labels), hash)
+          .run();
+      auto rows =
+          db_.query("SELECT id FROM series WHERE agent_id = ?1 AND hash = ?2", key.agent_id, hash);
+      if (!rows.step()) throw StoreError("database", "a series vanished while resolved", true);
+      ids.push_back(rows.row().int64());
+    }
+    return ids;
+  }
+
+  // One file, no partitions.
+  void prepare_days(std::span<const std::int64_t>) override {}
+
+  std::vector<bool> claim_batches(std::span<const BatchKey> keys, std::int64_t now) override {
+    std::vector<bool> claimed;
+    for (const auto& key : keys) {
+      claimed.push_back(db_.query("INSERT OR IGNORE INTO processed_batches (agent_id, batch_id,"
+                                  " processed_at) VALUES (?1, ?2, ?3)",
+                                  key.agent_id, static_cast<std::int64_t>(key.batch_id), now)
+                            .run() == 1);
+    }
+    return claimed;
+  }
+
+  void append(std::span<const Sample> samples,
+              std::span<const std::pair<std::string, std::int64_t>> buckets) override {
+    for (const auto& sample : samples) {
+      db_.query("INSERT INTO samples (series_id, ts, value) VALUES (?1, ?2, ?3)", sample.series_id,
+                sample.time, sample.value)
+          .run();
+    }
+    for (const auto& [agent, bucket] : buckets) {
+      db_.query("INSERT INTO rollup_queue (agent_id, bucket) VALUES (?1, ?2)", agent, bucket).run();
+    }
+  }
+
+  void dead_letter(const DeadLetter& letter) override {
+    db_.query(
+           "INSERT INTO ingest_dlq (received_at, subject, message_id, delivery_count, reason,"
+           " payload) VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS BLOB))",
+           letter.received_at, letter.subject, letter.message_id,
+           static_cast<std::int64_t>(letter.delivery_count), letter.reason, letter.payload)
+        .run();
+  }
+
+  std::int64_t dead_letter_count() override {
+    auto rows = db_.query("SELECT count(*) FROM ingest_dlq");
+    rows.step();
+    return rows.row().int64();
+  }
+
+  RollupReport refresh_rollups(std::int64_t max_queued) override {
+    RollupReport report;
+    std::int64_t watermark = 0;
+    {
+      auto top = db_.query(
+          "SELECT max(id), count(*) FROM (SELECT id FROM rollup_queue ORDER BY id LIMIT ?1)",
+          max_queued);
+      top.step();
+      auto row = top.row();
+      if (row.null()) return report;
+      watermark = row.int64();
+      report.queued = row.int64();
+    }
+    std::vector<std::pair<std::string, std::int64_t>> pairs;
+    {
+      auto rows =
+          db_.query("SELECT DISTINCT agent_id, bucket FROM rollup_queue WHERE id <= ?1", watermark);
+      while (rows.step()) {
+        auto pair = rows.row();
+        auto agent = pair.text();
+        pairs.emplace_back(std::move(agent), pair.int64());
+      }
+    }
+    std::vector<std::pair<std::string, std::int64_t>> hours;
+    for (const auto& [agent, bucket] : pairs) {
+      report.buckets += recompute(agent, bucket, k5mMs, "samples", "mv_metrics_5m");
+      std::pair<std::string, std::int64_t> hour{agent, floor_to(bucket, k1hMs)};
+      if (std::find(hours.begin(), hours.end(), hour) == hours.end()) hours.push_back(hour);
+    }
+    for (const auto& [agent, hour] : hours) {
+      recompute(agent, hour, k1hMs, "mv_metrics_5m", "mv_metrics_1h");
+    }
+    db_.query("DELETE FROM rollup_queue WHERE id <= ?1", watermark).run();
+    return report;
+  }
+
+  std::vector<std::int64_t> ensure_partitions(std::int64_t, int) override { return stored_days(); }
+
+  RetentionReport apply_retention(const RetentionPolicy& policy, std::int64_t now) override {
+    RetentionReport report;
+    auto purge = [&](std::string_view table, std::string_view column, std::int64_t keep) {
+      if (keep <= 0) return;
+      report.rows_deleted +=
+          db_.query(fmt::format("DELETE FROM {} WHERE {} < ?1", table, column), now - keep).run();
+    };
+    // Whole days, as PostgreSQL drops them.
+    if (policy.samples_ms > 0) {
+      const auto cutoff = floor_to(now - policy.samples_ms, kDayMs);
+      report.rows_deleted += db_.query("DELETE FROM samples WHERE ts < ?1", cutoff).run();
+    }
+    purge("mv_metrics_5m", "bucket", policy.rollups_5m_ms);
+    purge("mv_metrics_1h", "bucket", policy.rollups_1h_ms);
+    purge("processed_batches", "processed_at", policy.batch_keys_ms);
+    return report;
+  }
+
+  std::vector<std::int64_t> stored_days() override {
+    // Hops from day to day through the ts index instead of reading every sample.
+    std::vector<std::int64_t> days;
+    std::int64_t from = std::numeric_limits<std::int64_t>::min();
+    while (true) {
+      auto rows = db_.query("SELECT min(ts) FROM samples WHERE ts >= ?1", from);
+      rows.step();
+      auto row = rows.row();
+      if (row.null()) break;
+      const auto day = floor_to(row.int64(), kDayMs) / kDayMs;
+      days.push_back(day);
+      from = (day + 1) * kDayMs;
+    }
+    return days;
+  }
+
+ private:
+  // Rewrites the rows of one agent's series in [start, start + width) of `target` from
+  // `source`: the samples (value, ts) or the 5-minute rollup (sum, count, min, max, last).
+  std::int64_t recompute(const std::string& agent, std::int64_t start, std::int64_t width,
+                         std::string_view source, std::string_view target) {
+    const bool raw = source == "samples";
+    const auto sql = fmt::format(
+        fmt::runtime(std::string(kRollupUpsert) +
+                     "SELECT g.series_id, ?2, g.sum / g.count, g.min, g.max, g.count, g.sum,"
+                     " (SELECT {last} FROM {source} x WHERE x.series_id = g.series_id"
+                     "  AND x.{time} = g.last_ts LIMIT 1), g.last_ts"
+                     " FROM (SELECT s.series_id, {sum} AS sum, min(s.{min}) AS min,"
+                     "  max(s.{max}) AS max, {count} AS count, max(s.{time}) AS last_ts"
+                     "  FROM series r JOIN {source} s ON s.series_id = r.id"
+                     "  WHERE r.agent_id = ?1 AND s.{start} >= ?2 AND s.{start} < ?2 + ?3"
+                     "  GROUP BY s.series_id) g"),
+        target, fmt::arg("last", raw ? "value" : "last"), fmt::arg("source", source),
+        fmt::arg("time", raw ? "ts" : "last_ts"),
+        fmt::arg("sum", raw ? "sum(s.value)" : "sum(s.sum)"),
+        fmt::arg("min", raw ? "value" : "min"), fmt::arg("max", raw ? "value" : "max"),
+        fmt::arg("count", raw ? "count(*)" : "sum(s.count)"),
+        fmt::arg("start", raw ? "ts" : "bucket"));
+    return db_.query(sql, agent, start, width).run();
+  }
+
+  Database& db_;
+};
+
+class SqliteMetricQueries final : public MetricQueries {
+ public:
+  explicit SqliteMetricQueries(Database& db) : db_(db) {}
+
+  std::vector<SeriesInfo> series(std::string_view agent_id,
+                                 std::optional<std::string_view> name) override {
+    std::optional<std::string> metric;
+    if (name) metric = std::string(*name);
+    auto rows = db_.query(
+        "SELECT id, agent_id, name, labels FROM series WHERE agent_id = ?1"
+        " AND (?2 IS NULL OR name = ?2) ORDER BY name, id",
+        agent_id, metric);
+    std::vector<SeriesInfo> out;
+    while (rows.step()) {
+      auto row = rows.row();
+      SeriesInfo info;
+      info.id = row.int64();
+      info.agent_id = row.text();
+      info.name = row.text();
+      info.labels = labels_from_json(row.text());
+      out.push_back(std::move(info));
+    }
+    return out;
+  }
+
+  std::vector<LatestValue> latest(std::span<const std::int64_t> series_ids,
+                                  std::int64_t since) override {
+    std::vector<LatestValue> out;
+    for (auto id : series_ids) {
+      auto rows = db_.query(
+          "SELECT ts, value FROM samples WHERE series_id = ?1 AND ts >= ?2"
+          " ORDER BY ts DESC LIMIT 1",
+          id, since);
+      if (!rows.step()) continue;
+      auto row = rows.row();
+      LatestValue value;
+      value.series_id = id;
+      value.time = row.int64();
+      value.value = row.float8();
+      out.push_back(value);
+    }
+    return out;
+  }
+
+  std::vector<Bucket> buckets(std::int64_t series_id, Resolution resolution, std::int64_t from,
+                              std::int64_t to, std::int64_t step) override {
+    std::string sql;
+    if (resolution == Resolution::kRaw) {
+      sql =
+          "SELECT (ts - (((ts % ?4) + ?4) % ?4)) AS b, avg(value), min(value), max(value),"
+          " count(*) FROM samples WHERE series_id = ?1 AND ts >= ?2 AND ts < ?3"
+          " GROUP BY 1 ORDER BY 1";
+    } else {
+      sql = fmt::format(
+          "SELECT (bucket - (((bucket % ?4) + ?4) % ?4)) AS b, sum(sum) / sum(count), min(min),"
+          " max(max), sum(count) FROM {} WHERE series_id = ?1 AND bucket >= ?2 AND bucket < ?3"
+          " GROUP BY 1 ORDER BY 1",
+          resolution == Resolution::k5m ? "mv_metrics_5m" : "mv_metrics_1h");
+    }
+    auto rows = db_.query(sql, series_id, from, to, step);
+    std::vector<Bucket> out;
+    while (rows.step()) {
+      auto row = rows.row();
+      Bucket bucket;
+      bucket.start = row.int64();
+      bucket.avg = row.float8();
+      bucket.min = row.float8();
+      bucket.max = row.float8();
+      bucket.count = row.int64();
+      out.push_back(bucket);
+    }
+    return out;
+  }
+
+  std::vector<RawPoint> raw(std::span<const std::int64_t> series_ids, std::int64_t from,
+                            std::int64_t to, std::optional<RawCursor> after,
+                            std::size_t limit) override {
+    std::optional<std::int64_t> after_time, after_series;
+    if (after) {
+      after_time = after->time;
+      after_series = after->series_id;
+    }
+    auto rows = db_.query(
+        "SELECT series_id, ts, value FROM samples WHERE series_id IN"
+        " (SELECT value FROM json_each(?1)) AND ts >= ?2 AND ts < ?3"
+        " AND (?4 IS NULL OR (ts, series_id) > (?4, ?5)) ORDER BY ts, series_id LIMIT ?6",
+        fmt::format("[{}]", fmt::join(series_ids, ",")), from, to, after_time,
+        after_series.value_or(0), static_cast<std::int64_t>(limit));
+    std::vector<RawPoint> out;
+    while (rows.step()) {
+      auto row = rows.row();
+      RawPoint point;
+      point.series_id = row.int64();
+      point.time = row.int64();
+      point.value = row.float8();
+      out.push_back(point);
+    }
+    return out;
+  }
+
+ private:
+  Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<SampleRepository> make_samples(Database& db) {
+  return std::make_unique<SqliteSamples>(db);
+}
+
+std::unique_ptr<MetricQueries> make_metric_queries(Database& db) {
+  return std::make_unique<SqliteMetricQueries>(db);
+}
+
+}  // namespace sentinel::store::sqlite

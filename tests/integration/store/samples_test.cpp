@@ -1,0 +1,263 @@
+// The samples contract: exactly-once ingest, rollups, retention and the query reads, each case
+// against SQLite and PostgreSQL.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <catch2/catch.hpp>
+
+#include "sentinel/store/ingest.hpp"
+
+#include "backends.hpp"
+
+using namespace sentinel;
+using namespace sentinel::store;
+using namespace sentinel::store::test;
+
+namespace {
+
+constexpr std::int64_t kNow = 1'795'450'000'000;  // 2026-11-24T14:46:40Z
+constexpr std::int64_t kHour = kNow - kNow % k1hMs;
+
+IngestBatch make_batch(const std::string& agent, std::uint64_t id, std::int64_t first_time,
+                       int points, std::int64_t spacing = 10'000) {
+  IngestBatch batch{{agent, id}, {}};
+  for (int i = 0; i < points; ++i) {
+    const double value = static_cast<double>((id * 37 + static_cast<std::uint64_t>(i) * 11) % 101);
+    batch.points.push_back(
+        {"cpu_usage_percent", {{"cpu", "total"}}, first_time + i * spacing, value});
+    batch.points.push_back({"memory_used_percent", {}, first_time + i * spacing, value / 2});
+  }
+  return batch;
+}
+
+template <class Backend>
+struct Samples {
+  Backend backend;
+  std::unique_ptr<OpenStore> store = backend.open();
+  IngestCache cache;
+
+  IngestReport ingest(std::vector<IngestBatch> batches, std::int64_t now = kNow) {
+    auto report = store->run([&](Session& s) { return ingest_batches(s, cache, batches, now); });
+    REQUIRE(report);
+    return *report;
+  }
+  std::vector<SeriesInfo> series(const std::string& agent,
+                                 std::optional<std::string_view> name = std::nullopt) {
+    auto found = store->run([&](Session& s) { return s.metric_queries().series(agent, name); },
+                            Access::kRead);
+    REQUIRE(found);
+    return *found;
+  }
+  std::vector<RawPoint> raw(const std::vector<std::int64_t>& ids, std::int64_t from,
+                            std::int64_t to) {
+    auto points = store->run(
+        [&](Session& s) { return s.metric_queries().raw(ids, from, to, std::nullopt, 1'000'000); },
+        Access::kRead);
+    REQUIRE(points);
+    return *points;
+  }
+  std::vector<Bucket> buckets(std::int64_t id, Resolution resolution, std::int64_t from,
+                              std::int64_t to, std::int64_t step) {
+    auto got = store->run(
+        [&](Session& s) { return s.metric_queries().buckets(id, resolution, from, to, step); },
+        Access::kRead);
+    REQUIRE(got);
+    return *got;
+  }
+  RollupReport refresh() {
+    auto report = store->run([&](Session& s) {
+      RollupReport out;
+      s.transaction([&] { out = s.samples().refresh_rollups(100'000); });
+      return out;
+    });
+    REQUIRE(report);
+    return *report;
+  }
+  std::vector<std::int64_t> ids(const std::string& agent) {
+    std::vector<std::int64_t> ids;
+    for (const auto& info : series(agent))
+      ids.push_back(info.id);
+    return ids;
+  }
+};
+
+// avg/min/max/count per bucket of `step`, computed here from raw points.
+std::map<std::int64_t, Bucket> aggregate(const std::vector<RawPoint>& points, std::int64_t step) {
+  std::map<std::int64_t, Bucket> out;
+  std::map<std::int64_t, double> sums;
+  for (const auto& point : points) {
+    const auto start = floor_to(point.time, step);
+    auto [it, fresh] = out.try_emplace(start, Bucket{start, 0, point.value, point.value, 0});
+    auto& bucket = it->second;
+    bucket.min = std::min(bucket.min, point.value);
+    bucket.max = std::max(bucket.max, point.value);
+    ++bucket.count;
+    sums[start] += point.value;
+  }
+  for (auto& [start, bucket] : out)
+    bucket.avg = sums[start] / static_cast<double>(bucket.count);
+  return out;
+}
+
+void check_equal(const std::vector<Bucket>& got, const std::map<std::int64_t, Bucket>& want) {
+  REQUIRE(got.size() == want.size());
+  for (const auto& bucket : got) {
+    INFO("bucket " << bucket.start);
+    REQUIRE(want.contains(bucket.start));
+    const auto& expected = want.at(bucket.start);
+    CHECK(bucket.count == expected.count);
+    CHECK(bucket.min == expected.min);
+    CHECK(bucket.max == expected.max);
+    CHECK(bucket.avg == Approx(expected.avg).epsilon(1e-12));
+  }
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("samples: a batch is stored once however often it is ingested", "[samples]",
+                   SqliteBackend, PostgresBackend) {
+  Samples<TestType> db;
+  const auto agent = test_agent("a");
+  create_agent(*db.store, agent);
+  auto first = db.ingest({make_batch(agent.id, 1, kNow - 60'000, 5)});
+  CHECK(first.stored_batches == 1);
+  CHECK(first.samples == 10);
+
+  // Redelivered alone, and again beside a new batch and a copy of itself in one group.
+  auto again = db.ingest({make_batch(agent.id, 1, kNow - 60'000, 5)});
+  CHECK(again.stored_batches == 0);
+  CHECK(again.duplicate_batches == 1);
+  auto mixed = db.ingest({make_batch(agent.id, 1, kNow - 60'000, 5),
+                          make_batch(agent.id, 2, kNow - 10'000, 1),
+                          make_batch(agent.id, 2, kNow - 10'000, 1)});
+  CHECK(mixed.stored_batches == 1);
+  CHECK(mixed.duplicate_batches == 2);
+  CHECK(mixed.cache_hits > 0);
+
+  CHECK(db.raw(db.ids(agent.id), 0, kNow + 1).size() == 12);
+  CHECK(db.series(agent.id).size() == 2);
+  CHECK(find_agent(*db.store, agent.id)->last_seen == kNow);
+}
+
+TEMPLATE_TEST_CASE("samples: series resolve to the same id from a cold cache", "[samples]",
+                   SqliteBackend, PostgresBackend) {
+  Samples<TestType> db;
+  db.ingest({make_batch("agt_x", 1, kNow, 1)});
+  const auto before = db.ids("agt_x");
+  IngestCache cold;
+  auto report = db.store->run([&](Session& s) {
+    std::vector<IngestBatch> batches{make_batch("agt_x", 2, kNow + 1'000, 1)};
+    return ingest_batches(s, cold, batches, kNow);
+  });
+  REQUIRE(report);
+  CHECK(report->cache_misses == 2);
+  CHECK(db.ids("agt_x") == before);
+  CHECK(db.series("agt_x", "memory_used_percent").size() == 1);
+}
+
+TEMPLATE_TEST_CASE("samples: rollups equal a direct aggregate of the samples", "[samples]",
+                   SqliteBackend, PostgresBackend) {
+  Samples<TestType> db;
+  // Three hours of samples every 10 s, in batches of 6 minutes, then a late batch into the
+  // first hour after a refresh.
+  std::uint64_t id = 1;
+  for (std::int64_t t = kHour - 3 * k1hMs; t < kHour; t += 36 * 10'000)
+    db.ingest({make_batch("agt_r", id++, t, 36)});
+  CHECK(db.refresh().queued > 0);
+  db.ingest({make_batch("agt_r", id++, kHour - 3 * k1hMs + 5'000, 20, 7'000)});
+  db.refresh();
+  CHECK(db.refresh().queued == 0);  // nothing left; repeating changes nothing
+
+  const auto from = kHour - 3 * k1hMs;
+  for (const auto& info : db.series("agt_r")) {
+    INFO(info.name);
+    const auto points = db.raw({info.id}, from, kHour);
+    check_equal(db.buckets(info.id, Resolution::k5m, from, kHour, k5mMs), aggregate(points, k5mMs));
+    check_equal(db.buckets(info.id, Resolution::k1h, from, kHour, k1hMs), aggregate(points, k1hMs));
+    check_equal(db.buckets(info.id, Resolution::kRaw, from, kHour, 60'000),
+                aggregate(points, 60'000));
+    // Wider steps over the rollups combine their buckets.
+    check_equal(db.buckets(info.id, Resolution::k5m, from, kHour, 30 * 60'000),
+                aggregate(points, 30 * 60'000));
+  }
+}
+
+TEMPLATE_TEST_CASE("samples: latest values and raw pages", "[samples]", SqliteBackend,
+                   PostgresBackend) {
+  Samples<TestType> db;
+  db.ingest({make_batch("agt_l", 1, kNow - 50'000, 5)});
+  const auto ids = db.ids("agt_l");
+  auto latest =
+      db.store->run([&](Session& s) { return s.metric_queries().latest(ids, kNow - 3'600'000); });
+  REQUIRE(latest);
+  REQUIRE(latest->size() == 2);
+  for (const auto& value : *latest)
+    CHECK(value.time == kNow - 10'000);
+  auto none = db.store->run([&](Session& s) { return s.metric_queries().latest(ids, kNow); });
+  REQUIRE(none);
+  CHECK(none->empty());
+
+  // Pages of 3 cover the 10 points once each, in (time, series) order.
+  std::vector<RawPoint> all;
+  std::optional<RawCursor> after;
+  while (true) {
+    auto page =
+        db.store->run([&](Session& s) { return s.metric_queries().raw(ids, 0, kNow, after, 3); });
+    REQUIRE(page);
+    if (page->empty()) break;
+    all.insert(all.end(), page->begin(), page->end());
+    after = RawCursor{page->back().time, page->back().series_id};
+  }
+  CHECK(all.size() == 10);
+  CHECK(std::is_sorted(all.begin(), all.end(), [](const RawPoint& a, const RawPoint& b) {
+    return std::tie(a.time, a.series_id) < std::tie(b.time, b.series_id);
+  }));
+}
+
+TEMPLATE_TEST_CASE("samples: retention drops old days and rollups, keeps the rest", "[samples]",
+                   SqliteBackend, PostgresBackend) {
+  Samples<TestType> db;
+  db.ingest({make_batch("agt_old", 1, kNow - 10 * kDayMs, 2),
+             make_batch("agt_old", 2, kNow - 2 * kDayMs, 2), make_batch("agt_old", 3, kNow, 2)});
+  db.refresh();
+  auto days = db.store->run([&](Session& s) { return s.samples().ensure_partitions(kNow, 3); });
+  REQUIRE(days);
+  const auto today = kNow / kDayMs;
+  CHECK(std::find(days->begin(), days->end(), today - 10) != days->end());
+  if (db.store->backend().backend() == Backend::kPostgres) {
+    for (auto day = today - 1; day <= today + 3; ++day)
+      CHECK(std::find(days->begin(), days->end(), day) != days->end());
+  }
+
+  RetentionPolicy policy;
+  policy.samples_ms = 5 * kDayMs;
+  policy.rollups_5m_ms = 5 * kDayMs;
+  auto report =
+      db.store->run([&](Session& s) { return s.samples().apply_retention(policy, kNow); });
+  REQUIRE(report);
+  CHECK(report->partitions_dropped + report->rows_deleted > 0);
+  const auto ids = db.ids("agt_old");
+  auto kept = db.raw(ids, 0, kNow + kDayMs);
+  CHECK(kept.size() == 8);
+  CHECK(std::all_of(kept.begin(), kept.end(),
+                    [](const RawPoint& p) { return p.time >= kNow - 5 * kDayMs; }));
+  CHECK(db.buckets(ids.front(), Resolution::k5m, 0, kNow - 5 * kDayMs, k5mMs).empty());
+  CHECK(db.buckets(ids.front(), Resolution::k1h, 0, kNow - 5 * kDayMs, k1hMs).size() == 1);
+  auto after = db.store->run([&](Session& s) { return s.samples().stored_days(); });
+  REQUIRE(after);
+  CHECK(std::find(after->begin(), after->end(), today - 10) == after->end());
+}
+
+TEMPLATE_TEST_CASE("samples: dead letters keep the payload", "[samples]", SqliteBackend,
+                   PostgresBackend) {
+  Samples<TestType> db;
+  const std::string payload("\x00\xff\x10poison", 9);
+  auto stored = db.store->run([&](Session& s) {
+    s.samples().dead_letter(
+        {"sentinel.metrics.agt_p", "agt_p:1", 10, "undecodable", payload, kNow});
+    return s.samples().dead_letter_count();
+  });
+  REQUIRE(stored);
+  CHECK(*stored == 1);
+}
