@@ -5,7 +5,7 @@
 #include "sentinel/core/daemon.hpp"
 #include "sentinel/store/component.hpp"
 
-#include "backend.hpp"
+#include "command_store.hpp"
 
 namespace sentinel::store {
 namespace {
@@ -28,19 +28,13 @@ void print_report(const MigrationReport& report, bool dry_run) {
 
 int migrate_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
                     std::filesystem::path default_data_dir, bool dry_run) {
-  core::ParsedConfig config;
+  std::optional<CommandStore> store;
   try {
-    config = core::parse_config(catalog, std::move(inputs), std::move(default_data_dir));
+    store.emplace(catalog, std::move(inputs), std::move(default_data_dir));
   } catch (const core::ConfigErrors& e) {
     return core::report_config_errors(e);
   }
-  const auto& store_config =
-      std::any_cast<const StoreComponent::Config&>(config.components.at("store"));
-  auto sink = std::make_shared<core::LogSink>(config.process.log.level, config.process.log.format);
-  core::MetricsRegistry registry;
-  StoreParts parts(registry, store_options(store_config, config.process.data_dir),
-                   core::Logger(sink, "store"));
-  auto& backend = *parts.backend;
+  auto& backend = store->backend();
   int status = 0;
   try {
     backend.start();
@@ -51,7 +45,6 @@ int migrate_command(const core::ComponentCatalog& catalog, core::ConfigInputs in
     fmt::print(stderr, "sentineld migrate: {}\n", e.what());
     status = 1;
   }
-  backend.stop(core::Clock::now() + std::chrono::seconds(10));
   return status;
 }
 

@@ -42,6 +42,10 @@ class SessionBase : public Session {
 class ClosedSession final : public SessionBase {
  public:
   AgentRepository& agents() override { fail(); }
+  AlertRepository& alerts() override { fail(); }
+  SilenceRepository& silences() override { fail(); }
+  NotifierRepository& notifiers() override { fail(); }
+  OutboxRepository& outbox() override { fail(); }
   void execute(std::string_view) override { fail(); }
   MigrationLedger& ledger() override { fail(); }
 

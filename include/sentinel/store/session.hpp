@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "sentinel/store/agents.hpp"
+#include "sentinel/store/alerting.hpp"
 
 namespace sentinel::store {
 
@@ -18,6 +19,10 @@ class Session {
   virtual void transaction(const std::function<void()>& body) = 0;
 
   virtual AgentRepository& agents() = 0;
+  virtual AlertRepository& alerts() = 0;
+  virtual SilenceRepository& silences() = 0;
+  virtual NotifierRepository& notifiers() = 0;
+  virtual OutboxRepository& outbox() = 0;
 };
 
 }  // namespace sentinel::store

@@ -6,6 +6,7 @@
 
 #include "sentinel/store/agents.hpp"
 
+#include "alerting_rows.hpp"
 #include "migrations/runner.hpp"
 #include "postgres/connection.hpp"
 
@@ -13,5 +14,6 @@ namespace sentinel::store::postgres {
 
 std::unique_ptr<MigrationLedger> make_ledger(PgConnection& connection);
 std::unique_ptr<AgentRepository> make_agents(PgConnection& connection);
+AlertingRepositories make_alerting(PgConnection& connection);
 
 }  // namespace sentinel::store::postgres

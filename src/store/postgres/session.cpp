@@ -16,7 +16,8 @@ PgSession::PgSession(PgSettings settings, core::Logger log, Health& health,
       connect_failures_(connect_failures),
       backoff_(kFirstRetry, kLongestRetry),
       ledger_(make_ledger(connection_)),
-      agents_(make_agents(connection_)) {}
+      agents_(make_agents(connection_)),
+      alerting_(make_alerting(connection_)) {}
 
 void PgSession::prepare() {
   if (!connection_.connected()) reconnect();

@@ -6,6 +6,7 @@
 
 #include "sentinel/core/metrics.hpp"
 
+#include "alerting_rows.hpp"
 #include "backoff.hpp"
 #include "postgres/connection.hpp"
 #include "session_base.hpp"
@@ -20,6 +21,10 @@ class PgSession final : public SessionBase {
   void connect() { connection_.connect(); }
 
   AgentRepository& agents() override { return *agents_; }
+  AlertRepository& alerts() override { return *alerting_.alerts; }
+  SilenceRepository& silences() override { return *alerting_.silences; }
+  NotifierRepository& notifiers() override { return *alerting_.notifiers; }
+  OutboxRepository& outbox() override { return *alerting_.outbox; }
   void execute(std::string_view sql) override { connection_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
 
@@ -40,6 +45,7 @@ class PgSession final : public SessionBase {
   core::Clock::time_point next_attempt_{};
   std::unique_ptr<MigrationLedger> ledger_;
   std::unique_ptr<AgentRepository> agents_;
+  AlertingRepositories alerting_;
 };
 
 }  // namespace sentinel::store::postgres

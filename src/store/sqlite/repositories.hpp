@@ -6,6 +6,7 @@
 
 #include "sentinel/store/agents.hpp"
 
+#include "alerting_rows.hpp"
 #include "migrations/runner.hpp"
 #include "sqlite/database.hpp"
 
@@ -13,5 +14,6 @@ namespace sentinel::store::sqlite {
 
 std::unique_ptr<MigrationLedger> make_ledger(Database& db);
 std::unique_ptr<AgentRepository> make_agents(Database& db);
+AlertingRepositories make_alerting(Database& db);
 
 }  // namespace sentinel::store::sqlite

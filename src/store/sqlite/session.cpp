@@ -8,6 +8,7 @@ SqliteSession::SqliteSession(const SqliteSettings& settings)
     : db_(settings),
       writer_(settings.writer),
       ledger_(make_ledger(db_)),
-      agents_(make_agents(db_)) {}
+      agents_(make_agents(db_)),
+      alerting_(make_alerting(db_)) {}
 
 }  // namespace sentinel::store::sqlite

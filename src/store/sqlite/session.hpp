@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "alerting_rows.hpp"
 #include "session_base.hpp"
 #include "sqlite/database.hpp"
 
@@ -13,6 +14,10 @@ class SqliteSession final : public SessionBase {
   explicit SqliteSession(const SqliteSettings& settings);
 
   AgentRepository& agents() override { return *agents_; }
+  AlertRepository& alerts() override { return *alerting_.alerts; }
+  SilenceRepository& silences() override { return *alerting_.silences; }
+  NotifierRepository& notifiers() override { return *alerting_.notifiers; }
+  OutboxRepository& outbox() override { return *alerting_.outbox; }
   void execute(std::string_view sql) override { db_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
   void interrupt() override { db_.interrupt(); }
@@ -31,6 +36,7 @@ class SqliteSession final : public SessionBase {
   bool writer_;
   std::unique_ptr<MigrationLedger> ledger_;
   std::unique_ptr<AgentRepository> agents_;
+  AlertingRepositories alerting_;
 };
 
 }  // namespace sentinel::store::sqlite
