@@ -3,8 +3,10 @@
 #include <set>
 
 #include "sentinel/agent/agent.hpp"
+#include "sentinel/alert/component.hpp"
 #include "sentinel/bus/bus_component.hpp"
 #include "sentinel/http/server.hpp"
+#include "sentinel/notify/component.hpp"
 #include "sentinel/store/component.hpp"
 
 namespace sentinel::app {
@@ -15,6 +17,8 @@ core::ComponentCatalog make_catalog() {
   catalog.add<store::StoreComponent>();
   catalog.add<bus::BusComponent>();
   catalog.add<agent::Agent>();
+  catalog.add<alert::AlertComponent>();
+  catalog.add<notify::NotifyComponent>();
   return catalog;
 }
 
@@ -22,7 +26,7 @@ std::map<std::string, std::vector<std::string>> roles() {
   std::map<std::string, std::vector<std::string>> roles = {
       {"agent", {"http", "agent"}},
       {"gateway", {"http"}},
-      {"worker", {"http"}},
+      {"worker", {"http", "alert", "notify"}},
   };
   std::set<std::string> seen;
   std::vector<std::string> all;
