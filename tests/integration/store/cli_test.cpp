@@ -52,7 +52,8 @@ TEMPLATE_TEST_CASE("sentineld migrate: --dry-run tells, then it applies, then it
 
   auto again = sentineld({"migrate"}, url, dir);
   CHECK(again.status == 0);
-  CHECK_THAT(again.output, Catch::Contains("schema is up to date at 0001"));
+  const auto latest = format_version(shipped_migrations(backend.options().backend).back().version);
+  CHECK_THAT(again.output, Catch::Contains("schema is up to date at " + latest));
 }
 
 TEST_CASE("sentineld migrate: an unreachable database exits 1 and says why, password masked") {
