@@ -3,10 +3,12 @@
 #include <set>
 
 #include "sentinel/agent/agent.hpp"
+#include "sentinel/alert/component.hpp"
 #include "sentinel/bus/bus_component.hpp"
 #include "sentinel/gateway/auth.hpp"
 #include "sentinel/gateway/gateway.hpp"
 #include "sentinel/http/server.hpp"
+#include "sentinel/notify/component.hpp"
 #include "sentinel/store/component.hpp"
 #include "sentinel/worker/query_api.hpp"
 #include "sentinel/worker/worker.hpp"
@@ -23,6 +25,8 @@ core::ComponentCatalog make_catalog() {
   catalog.add<gateway::Gateway>();
   catalog.add<worker::Worker>();
   catalog.add<worker::QueryApi>();
+  catalog.add<alert::AlertComponent>();
+  catalog.add<notify::NotifyComponent>();
   return catalog;
 }
 
@@ -30,7 +34,7 @@ std::map<std::string, std::vector<std::string>> roles() {
   std::map<std::string, std::vector<std::string>> roles = {
       {"agent", {"http", "agent"}},
       {"gateway", {"http", "store", "bus", "auth", "gateway", "query"}},
-      {"worker", {"http", "store", "bus", "worker"}},
+      {"worker", {"http", "store", "bus", "worker", "alert", "notify"}},
   };
   std::set<std::string> seen;
   std::vector<std::string> all;

@@ -8,8 +8,10 @@
 #include <CLI/CLI.hpp>
 
 #include "sentinel/agent/wal_tool.hpp"
+#include "sentinel/alert/commands.hpp"
 #include "sentinel/core/version.hpp"
 #include "sentinel/gateway/auth.hpp"
+#include "sentinel/notify/commands.hpp"
 #include "sentinel/store/component.hpp"
 
 namespace sentinel::cli {
@@ -139,6 +141,25 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   inspect->add_option("dir", wal_dir, "the WAL directory")->required();
   auto* verify = wal->add_subcommand("verify", "check every record's CRC; exit 1 on corruption");
   verify->add_option("dir", wal_dir, "the WAL directory")->required();
+  auto* rules = app.add_subcommand("rules", "alert rules: check a rules file, list the stored");
+  rules->require_subcommand(1);
+  rules->fallthrough();
+  std::string rules_file;
+  auto* rules_check = rules->add_subcommand("check", "validate a rules file; exit 1 on errors");
+  rules_check->add_option("file", rules_file, "the YAML rules file")->required();
+  auto* rules_list = rules->add_subcommand("list", "list the rules in the database");
+  rules_list->fallthrough();
+  auto* dlq = app.add_subcommand("dlq", "notifications that failed every attempt");
+  dlq->require_subcommand(1);
+  dlq->fallthrough();
+  std::int64_t dlq_id = 0;
+  auto* dlq_list = dlq->add_subcommand("list", "list the dead letters");
+  auto* dlq_replay = dlq->add_subcommand("replay", "put a dead letter back in the outbox");
+  dlq_replay->add_option("id", dlq_id, "the dead letter's id")->required();
+  auto* dlq_drop = dlq->add_subcommand("drop", "forget a dead letter");
+  dlq_drop->add_option("id", dlq_id, "the dead letter's id")->required();
+  for (auto* sub : {dlq_list, dlq_replay, dlq_drop})
+    sub->fallthrough();
   app.require_subcommand(0, 1);
 
   try {
@@ -161,6 +182,17 @@ int run(const Program& program, int argc, char** argv, char** envp) {
     token_request.bootstrap = bootstrap_create->parsed();
     return gateway::token_command(program.catalog, options.inputs(envp), default_data_dir(),
                                   token_request);
+  }
+  if (*rules_check) return alert::rules_check(rules_file, std::cout, std::cerr);
+  if (*rules_list) {
+    return alert::rules_list(program.catalog, options.inputs(envp), default_data_dir(), std::cout);
+  }
+  if (*dlq) {
+    const auto action = *dlq_replay ? notify::DlqAction::kReplay
+                        : *dlq_drop ? notify::DlqAction::kDrop
+                                    : notify::DlqAction::kList;
+    return notify::dlq_command(program.catalog, options.inputs(envp), default_data_dir(), action,
+                               dlq_id, std::cout);
   }
   if (*inspect) return agent::wal_inspect(wal_dir, std::cout);
   if (*verify) return agent::wal_verify(wal_dir, std::cout);

@@ -45,6 +45,10 @@ class ClosedSession final : public SessionBase {
   CredentialRepository& credentials() override { fail(); }
   SampleRepository& samples() override { fail(); }
   MetricQueries& metric_queries() override { fail(); }
+  AlertRepository& alerts() override { fail(); }
+  SilenceRepository& silences() override { fail(); }
+  NotifierRepository& notifiers() override { fail(); }
+  OutboxRepository& outbox() override { fail(); }
   void execute(std::string_view) override { fail(); }
   MigrationLedger& ledger() override { fail(); }
 

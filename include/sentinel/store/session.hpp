@@ -8,6 +8,7 @@
 #include "sentinel/store/agents.hpp"
 #include "sentinel/store/credentials.hpp"
 #include "sentinel/store/samples.hpp"
+#include "sentinel/store/alerting.hpp"
 
 namespace sentinel::store {
 
@@ -23,6 +24,10 @@ class Session {
   virtual CredentialRepository& credentials() = 0;
   virtual SampleRepository& samples() = 0;
   virtual MetricQueries& metric_queries() = 0;
+  virtual AlertRepository& alerts() = 0;
+  virtual SilenceRepository& silences() = 0;
+  virtual NotifierRepository& notifiers() = 0;
+  virtual OutboxRepository& outbox() = 0;
 };
 
 }  // namespace sentinel::store

@@ -8,6 +8,7 @@
 #include "sentinel/store/credentials.hpp"
 #include "sentinel/store/samples.hpp"
 
+#include "alerting_rows.hpp"
 #include "migrations/runner.hpp"
 #include "postgres/connection.hpp"
 
@@ -18,5 +19,6 @@ std::unique_ptr<AgentRepository> make_agents(PgConnection& connection);
 std::unique_ptr<CredentialRepository> make_credentials(PgConnection& connection);
 std::unique_ptr<SampleRepository> make_samples(PgConnection& connection);
 std::unique_ptr<MetricQueries> make_metric_queries(PgConnection& connection);
+AlertingRepositories make_alerting(PgConnection& connection);
 
 }  // namespace sentinel::store::postgres

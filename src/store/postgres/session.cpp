@@ -19,7 +19,8 @@ PgSession::PgSession(PgSettings settings, core::Logger log, Health& health,
       agents_(make_agents(connection_)),
       credentials_(make_credentials(connection_)),
       samples_(make_samples(connection_)),
-      metric_queries_(make_metric_queries(connection_)) {}
+      metric_queries_(make_metric_queries(connection_)),
+      alerting_(make_alerting(connection_)) {}
 
 void PgSession::prepare() {
   if (!connection_.connected()) reconnect();

@@ -6,6 +6,7 @@
 
 #include "sentinel/core/metrics.hpp"
 
+#include "alerting_rows.hpp"
 #include "backoff.hpp"
 #include "postgres/connection.hpp"
 #include "session_base.hpp"
@@ -23,6 +24,10 @@ class PgSession final : public SessionBase {
   CredentialRepository& credentials() override { return *credentials_; }
   SampleRepository& samples() override { return *samples_; }
   MetricQueries& metric_queries() override { return *metric_queries_; }
+  AlertRepository& alerts() override { return *alerting_.alerts; }
+  SilenceRepository& silences() override { return *alerting_.silences; }
+  NotifierRepository& notifiers() override { return *alerting_.notifiers; }
+  OutboxRepository& outbox() override { return *alerting_.outbox; }
   void execute(std::string_view sql) override { connection_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
 
@@ -46,6 +51,7 @@ class PgSession final : public SessionBase {
   std::unique_ptr<CredentialRepository> credentials_;
   std::unique_ptr<SampleRepository> samples_;
   std::unique_ptr<MetricQueries> metric_queries_;
+  AlertingRepositories alerting_;
 };
 
 }  // namespace sentinel::store::postgres

@@ -8,6 +8,7 @@
 #include "sentinel/store/credentials.hpp"
 #include "sentinel/store/samples.hpp"
 
+#include "alerting_rows.hpp"
 #include "migrations/runner.hpp"
 #include "sqlite/database.hpp"
 
@@ -18,5 +19,6 @@ std::unique_ptr<AgentRepository> make_agents(Database& db);
 std::unique_ptr<CredentialRepository> make_credentials(Database& db);
 std::unique_ptr<SampleRepository> make_samples(Database& db);
 std::unique_ptr<MetricQueries> make_metric_queries(Database& db);
+AlertingRepositories make_alerting(Database& db);
 
 }  // namespace sentinel::store::sqlite

@@ -11,6 +11,7 @@ SqliteSession::SqliteSession(const SqliteSettings& settings)
       agents_(make_agents(db_)),
       credentials_(make_credentials(db_)),
       samples_(make_samples(db_)),
-      metric_queries_(make_metric_queries(db_)) {}
+      metric_queries_(make_metric_queries(db_)),
+      alerting_(make_alerting(db_)) {}
 
 }  // namespace sentinel::store::sqlite

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "alerting_rows.hpp"
 #include "session_base.hpp"
 #include "sqlite/database.hpp"
 
@@ -16,6 +17,10 @@ class SqliteSession final : public SessionBase {
   CredentialRepository& credentials() override { return *credentials_; }
   SampleRepository& samples() override { return *samples_; }
   MetricQueries& metric_queries() override { return *metric_queries_; }
+  AlertRepository& alerts() override { return *alerting_.alerts; }
+  SilenceRepository& silences() override { return *alerting_.silences; }
+  NotifierRepository& notifiers() override { return *alerting_.notifiers; }
+  OutboxRepository& outbox() override { return *alerting_.outbox; }
   void execute(std::string_view sql) override { db_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
   void interrupt() override { db_.interrupt(); }
@@ -37,6 +42,7 @@ class SqliteSession final : public SessionBase {
   std::unique_ptr<CredentialRepository> credentials_;
   std::unique_ptr<SampleRepository> samples_;
   std::unique_ptr<MetricQueries> metric_queries_;
+  AlertingRepositories alerting_;
 };
 
 }  // namespace sentinel::store::sqlite
