@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "sentinel/agent/local_gateway.hpp"
 #include "sentinel/core/task_group.hpp"
 
 #include "agent/agent_metrics.hpp"
@@ -48,7 +49,8 @@ class Agent::Impl {
         log_(context.logger("agent")),
         metrics_(context.metrics()),
         strand_(asio::make_strand(context.io())),
-        tasks_(log_) {}
+        tasks_(log_),
+        local_(context.find<LocalGateway>()) {}
 
   void start() {
     const auto state_dir =
@@ -61,6 +63,10 @@ class Agent::Impl {
                        log_),
         "cannot open the WAL");
     check(drop_privileges(config_.user, {state_dir, wal_dir}, log_), "cannot drop privileges");
+    if (local_ != nullptr) {
+      config_.gateway_url = local_->url();
+      log_.info("pushing to the gateway in this process, {}", config_.gateway_url);
+    }
     gateway_.emplace(strand_, config_);
     dead_letters_.emplace(wal_dir / "dead-letter");
     writer_.emplace(*wal_, *credentials_, metrics_,
@@ -116,7 +122,7 @@ class Agent::Impl {
         resolve_master_key(process_.master_key, process_.mode, state_dir, log_), "master key");
     credentials_.emplace(IdentityStore(state_dir / "identity", master), log_);
     check(credentials_->load(), "cannot load the agent identity");
-    if (!credentials_->enrolled() && config_.bootstrap_token.empty()) {
+    if (!credentials_->enrolled() && config_.bootstrap_token.empty() && local_ == nullptr) {
       // Not fatal: samples wait in the WAL until a token arrives (a reload picks it up).
       log_.error(
           "this agent has not enrolled yet and has no bootstrap token: set "
@@ -136,10 +142,22 @@ class Agent::Impl {
   void spawn_loops() {
     tasks_.spawn(strand_, exporter_->run(), "agent exporter");
     tasks_.spawn(strand_, collection_->run([this] { written(); }), "agent collection");
-    tasks_.spawn(strand_, presence_->run(), "agent presence");
+    tasks_.spawn(strand_, run_presence(), "agent presence");
     for (auto& plugin : plugins_)
       tasks_.spawn(strand_, plugin->run([this] { written(); }), "agent plugin " + plugin->name());
     if (!config_.wal_fsync_always) tasks_.spawn(strand_, group_fsync(), "agent wal fsync");
+  }
+
+  asio::awaitable<void> run_presence() {
+    if (local_ != nullptr && !credentials_->enrolled() && config_.bootstrap_token.empty()) {
+      if (auto token = co_await local_->bootstrap_token()) {
+        config_.bootstrap_token = std::move(*token);
+      } else {
+        log_.error("the gateway in this process gave no bootstrap token: {}",
+                   token.error().message);
+      }
+    }
+    co_await presence_->run();
   }
 
   // Group fsync: what was appended since the last pass becomes durable, hence sendable.
@@ -191,6 +209,7 @@ class Agent::Impl {
   std::optional<Collection> collection_;
   std::optional<Presence> presence_;
   std::vector<std::unique_ptr<PluginRunner>> plugins_;
+  LocalGateway* local_;  // set in --role=all: push to it, enrol with its token
 };
 
 Agent::Agent(const Config& config, core::ComponentContext& context)

@@ -13,6 +13,8 @@
 #include "sentinel/worker/query_api.hpp"
 #include "sentinel/worker/worker.hpp"
 
+#include "local_gateway.hpp"
+
 namespace sentinel::app {
 
 core::ComponentCatalog make_catalog() {
@@ -21,6 +23,7 @@ core::ComponentCatalog make_catalog() {
   catalog.add<store::StoreComponent>();
   catalog.add<bus::BusComponent>();
   catalog.add<agent::Agent>();
+  catalog.add<InProcessGateway>();
   catalog.add<gateway::Auth>();
   catalog.add<gateway::Gateway>();
   catalog.add<worker::Worker>();
@@ -37,7 +40,8 @@ std::map<std::string, std::vector<std::string>> roles() {
       {"worker", {"http", "store", "bus", "worker", "alert", "notify"}},
   };
   std::set<std::string> seen;
-  std::vector<std::string> all;
+  // First, so that the agent finds the gateway of its own process (local_gateway.hpp).
+  std::vector<std::string> all = {std::string(agent::LocalGateway::kName)};
   for (const auto& [name, components] : roles) {
     for (const auto& component : components) {
       if (seen.insert(component).second) all.push_back(component);

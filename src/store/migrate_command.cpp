@@ -8,7 +8,7 @@
 #include "sentinel/core/daemon.hpp"
 #include "sentinel/store/component.hpp"
 
-#include "command_store.hpp"
+#include "backend.hpp"
 
 namespace sentinel::store {
 namespace {
@@ -33,11 +33,17 @@ int with_backend(const core::ComponentCatalog& catalog, core::ConfigInputs input
                  std::filesystem::path default_data_dir, Body body) {
   core::ParsedConfig config;
   try {
-    store.emplace(catalog, std::move(inputs), std::move(default_data_dir));
+    config = core::parse_config(catalog, std::move(inputs), std::move(default_data_dir));
   } catch (const core::ConfigErrors& e) {
     return core::report_config_errors(e);
   }
-  auto& backend = store->backend();
+  const auto& store_config =
+      std::any_cast<const StoreComponent::Config&>(config.components.at("store"));
+  auto sink = std::make_shared<core::LogSink>(config.process.log.level, config.process.log.format);
+  core::MetricsRegistry registry;
+  StoreParts parts(registry, store_options(store_config, config.process.data_dir),
+                   core::Logger(sink, "store"));
+  auto& backend = *parts.backend;
   int status = 0;
   try {
     backend.start();
@@ -46,6 +52,7 @@ int with_backend(const core::ComponentCatalog& catalog, core::ConfigInputs input
     fmt::print(stderr, "sentineld: {}\n", e.what());
     status = 1;
   }
+  backend.stop(core::Clock::now() + std::chrono::seconds(10));
   return status;
 }
 
