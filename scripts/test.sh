@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds sentineld with the test preset (AddressSanitizer + UBSan by default), starts the test
+# Builds sentineld with the test preset (dev by default; asan: AddressSanitizer + UBSan), starts the test
 # services (PostgreSQL, nats-server) on free loopback ports, runs every test through ctest, and
 # stops the services whatever happens.
 #
@@ -7,12 +7,12 @@
 # smoke run over its seed corpus.
 #
 # Usage: scripts/test.sh [ctest arguments...]     e.g. scripts/test.sh -L unit
-# Env:   SENTINEL_TEST_PRESET=asan|dev  (default asan)
+# Env:   SENTINEL_TEST_PRESET=dev|asan  (default dev)
 #        SENTINEL_TEST_FUZZ=0           skip the fuzz smoke runs
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-preset=${SENTINEL_TEST_PRESET:-asan}
+preset=${SENTINEL_TEST_PRESET:-dev}
 say() { printf 'test: %s\n' "$*" >&2; }
 
 say "configuring and building preset ${preset}"
