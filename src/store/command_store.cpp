@@ -16,9 +16,9 @@ namespace sentinel::store {
 
 CommandStore::CommandStore(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
                            std::filesystem::path default_data_dir)
-    : config_(core::parse_config(catalog, std::move(inputs), std::move(default_data_dir))) {
-  const auto& store_config =
-      std::any_cast<const StoreComponent::Config&>(config_.components.at("store"));
+    : config_(core::parse_config(catalog, std::move(inputs), std::move(default_data_dir))),
+      store_config_(&std::any_cast<const StoreComponent::Config&>(config_.components.at("store"))) {
+  const auto& store_config = *store_config_;
   auto sink =
       std::make_shared<core::LogSink>(config_.process.log.level, config_.process.log.format);
   parts_ =

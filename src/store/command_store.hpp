@@ -9,6 +9,7 @@
 #include "sentinel/core/config.hpp"
 #include "sentinel/core/metrics.hpp"
 #include "sentinel/core/registry.hpp"
+#include "sentinel/store/component.hpp"
 
 #include "backend.hpp"
 
@@ -21,9 +22,11 @@ class CommandStore {
                std::filesystem::path default_data_dir);
   ~CommandStore();
   StoreBackend& backend() { return *parts_->backend; }
+  const StoreComponent::Config& config() const { return *store_config_; }
 
  private:
   core::ParsedConfig config_;
+  const StoreComponent::Config* store_config_;  // inside config_
   core::MetricsRegistry registry_;
   std::unique_ptr<StoreParts> parts_;
 };

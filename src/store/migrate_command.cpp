@@ -1,6 +1,8 @@
 // `sentineld migrate [--dry-run]` and other one-off commands on the configured database, with
 // the same configuration and backends as the daemon.
 
+#include <optional>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
@@ -8,7 +10,7 @@
 #include "sentinel/core/daemon.hpp"
 #include "sentinel/store/component.hpp"
 
-#include "backend.hpp"
+#include "command_store.hpp"
 
 namespace sentinel::store {
 namespace {
@@ -27,33 +29,24 @@ void print_report(const MigrationReport& report, bool dry_run) {
   }
 }
 
-// Opens the configured store for a one-off command, runs `body` and stops the store.
+// Opens the configured store for a one-off command (CommandStore), runs `body`; the store stops
+// when it goes out of scope.
 template <class Body>
 int with_backend(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
                  std::filesystem::path default_data_dir, Body body) {
-  core::ParsedConfig config;
+  std::optional<CommandStore> store;
   try {
-    config = core::parse_config(catalog, std::move(inputs), std::move(default_data_dir));
+    store.emplace(catalog, std::move(inputs), std::move(default_data_dir));
   } catch (const core::ConfigErrors& e) {
     return core::report_config_errors(e);
   }
-  const auto& store_config =
-      std::any_cast<const StoreComponent::Config&>(config.components.at("store"));
-  auto sink = std::make_shared<core::LogSink>(config.process.log.level, config.process.log.format);
-  core::MetricsRegistry registry;
-  StoreParts parts(registry, store_options(store_config, config.process.data_dir),
-                   core::Logger(sink, "store"));
-  auto& backend = *parts.backend;
-  int status = 0;
   try {
-    backend.start();
-    status = body(backend, store_config);
+    store->backend().start();
+    return body(store->backend(), store->config());
   } catch (const std::exception& e) {
     fmt::print(stderr, "sentineld: {}\n", e.what());
-    status = 1;
+    return 1;
   }
-  backend.stop(core::Clock::now() + std::chrono::seconds(10));
-  return status;
 }
 
 }  // namespace
