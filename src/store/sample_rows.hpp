@@ -1,6 +1,7 @@
 #pragma once
-// What both backends' sample repositories share: the day arithmetic and the JSON documents
-// that carry a whole group of keys in one bound parameter.
+// What both backends' sample repositories share: the day arithmetic, the JSON documents that
+// carry a whole group of keys in one bound parameter, and the readers of result rows (each takes
+// the backend's row cursor: int64(), float8(), text() in column order, as agent_rows.hpp does).
 
 #include <cstdint>
 #include <span>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include "sentinel/store/samples.hpp"
+
+#include "agent_rows.hpp"
 
 namespace sentinel::store {
 
@@ -24,5 +27,35 @@ std::string id_array(std::span<const std::int64_t> ids);
 // Days since the epoch <-> "YYYYMMDD", for partition names.
 std::string day_name(std::int64_t day);
 std::int64_t day_from_name(std::string_view yyyymmdd);
+
+template <class Row>
+SeriesInfo read_series_info(Row& row) {
+  SeriesInfo info;
+  info.id = row.int64();
+  info.agent_id = row.text();
+  info.name = row.text();
+  info.labels = labels_from_json(row.text());
+  return info;
+}
+
+template <class Row>
+Bucket read_bucket(Row& row) {
+  Bucket bucket;
+  bucket.start = row.int64();
+  bucket.avg = row.float8();
+  bucket.min = row.float8();
+  bucket.max = row.float8();
+  bucket.count = row.int64();
+  return bucket;
+}
+
+template <class Row>
+RawPoint read_raw_point(Row& row) {
+  RawPoint point;
+  point.series_id = row.int64();
+  point.time = row.int64();
+  point.value = row.float8();
+  return point;
+}
 
 }  // namespace sentinel::store

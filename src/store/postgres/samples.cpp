@@ -220,12 +220,7 @@ class PgMetricQueries final : public MetricQueries {
     std::vector<SeriesInfo> out;
     for (int i = 0; i < result.rows(); ++i) {
       auto row = result.row(i);
-      SeriesInfo info;
-      info.id = row.int64();
-      info.agent_id = row.text();
-      info.name = row.text();
-      info.labels = labels_from_json(row.text());
-      out.push_back(std::move(info));
+      out.push_back(read_series_info(row));
     }
     return out;
   }
@@ -272,13 +267,7 @@ class PgMetricQueries final : public MetricQueries {
     std::vector<Bucket> out;
     for (int i = 0; i < result.rows(); ++i) {
       auto row = result.row(i);
-      Bucket bucket;
-      bucket.start = row.int64();
-      bucket.avg = row.float8();
-      bucket.min = row.float8();
-      bucket.max = row.float8();
-      bucket.count = row.int64();
-      out.push_back(bucket);
+      out.push_back(read_bucket(row));
     }
     return out;
   }
@@ -302,11 +291,7 @@ class PgMetricQueries final : public MetricQueries {
     std::vector<RawPoint> out;
     for (int i = 0; i < result.rows(); ++i) {
       auto row = result.row(i);
-      RawPoint point;
-      point.series_id = row.int64();
-      point.time = row.int64();
-      point.value = row.float8();
-      out.push_back(point);
+      out.push_back(read_raw_point(row));
     }
     return out;
   }

@@ -194,12 +194,7 @@ class SqliteMetricQueries final : public MetricQueries {
     std::vector<SeriesInfo> out;
     while (rows.step()) {
       auto row = rows.row();
-      SeriesInfo info;
-      info.id = row.int64();
-      info.agent_id = row.text();
-      info.name = row.text();
-      info.labels = labels_from_json(row.text());
-      out.push_back(std::move(info));
+      out.push_back(read_series_info(row));
     }
     return out;
   }
@@ -242,13 +237,7 @@ class SqliteMetricQueries final : public MetricQueries {
     std::vector<Bucket> out;
     while (rows.step()) {
       auto row = rows.row();
-      Bucket bucket;
-      bucket.start = row.int64();
-      bucket.avg = row.float8();
-      bucket.min = row.float8();
-      bucket.max = row.float8();
-      bucket.count = row.int64();
-      out.push_back(bucket);
+      out.push_back(read_bucket(row));
     }
     return out;
   }
@@ -270,11 +259,7 @@ class SqliteMetricQueries final : public MetricQueries {
     std::vector<RawPoint> out;
     while (rows.step()) {
       auto row = rows.row();
-      RawPoint point;
-      point.series_id = row.int64();
-      point.time = row.int64();
-      point.value = row.float8();
-      out.push_back(point);
+      out.push_back(read_raw_point(row));
     }
     return out;
   }
