@@ -118,9 +118,12 @@ class Agent::Impl {
 
  private:
   void open_identity(const std::filesystem::path& state_dir) {
-    auto master = value_or_throw(
-        resolve_master_key(process_.master_key, process_.mode, state_dir, log_), "master key");
-    credentials_.emplace(IdentityStore(state_dir / "identity", master), log_);
+    // The daemon fills in a dev master key when none is configured (core::resolve_master_key).
+    if (process_.master_key.empty()) {
+      throw std::invalid_argument(
+          "the agent needs master_key (SENTINEL_MASTER_KEY) to seal its identity");
+    }
+    credentials_.emplace(IdentityStore(state_dir / "identity", process_.master_key.reveal()), log_);
     check(credentials_->load(), "cannot load the agent identity");
     if (!credentials_->enrolled() && config_.bootstrap_token.empty() && local_ == nullptr) {
       // Not fatal: samples wait in the WAL until a token arrives (a reload picks it up).

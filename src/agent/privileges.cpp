@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "agent/durable_file.hpp"
+#include "sentinel/core/durable_file.hpp"
 
 namespace sentinel::agent {
 namespace {
@@ -16,11 +16,11 @@ core::Status chown_tree(const std::filesystem::path& root, uid_t uid, gid_t gid)
   std::error_code ec;
   if (!std::filesystem::exists(root, ec)) return core::ok_status();
   if (::lchown(root.c_str(), uid, gid) != 0)
-    return system_error("io", "chown " + root.string(), errno);
+    return core::system_error("io", "chown " + root.string(), errno);
   for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (::lchown(it->path().c_str(), uid, gid) != 0) {
-      return system_error("io", "chown " + it->path().string(), errno);
+      return core::system_error("io", "chown " + it->path().string(), errno);
     }
   }
   return core::ok_status();
@@ -44,7 +44,7 @@ core::Status drop_privileges(const std::string& user,
   }
   // Groups first, then gid, then uid: once uid is not root the others can no longer change.
   if (::initgroups(user.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
-    return system_error("io", fmt::format("switch to user {}", user), errno);
+    return core::system_error("io", fmt::format("switch to user {}", user), errno);
   }
   if (::setuid(0) == 0) return core::Error{"privileges", "root could be regained after setuid"};
   log.info("running as {} (uid {}, gid {})", user, uid, gid);

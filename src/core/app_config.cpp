@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "sentinel/core/crypto.hpp"
+#include "sentinel/core/durable_file.hpp"
+
 namespace sentinel::core {
 
 LogConfig LogConfig::parse(ConfigSection& section) {
@@ -32,6 +35,34 @@ ProcessConfig ProcessConfig::parse(ConfigLoader& loader, std::filesystem::path d
   auto log = loader.section("log");
   config.log = LogConfig::parse(log);
   return config;
+}
+
+Status resolve_master_key(ProcessConfig& process, const Logger& log) {
+  if (!process.master_key.empty()) return ok_status();
+  if (process.mode == Mode::kProd) {
+    return Error{"no_master_key", "master_key (SENTINEL_MASTER_KEY) is required in prod mode",
+                 false};
+  }
+  const auto file = process.data_dir / "master.key";
+  auto existing = read_whole_file(file);
+  if (!existing && existing.error().code != "not_found") {
+    // Never replace a key that exists but cannot be read now: that would orphan what it sealed.
+    return existing.error();
+  }
+  if (!existing) {
+    std::error_code ec;
+    std::filesystem::create_directories(process.data_dir, ec);
+    existing = to_hex(random_bytes(32));
+    if (auto written = write_file_atomically(file, *existing, 0600); !written) {
+      return written.error();
+    }
+    log.warn(
+        "no master_key configured: generated {} (dev mode only; set SENTINEL_MASTER_KEY in "
+        "production)",
+        file.string());
+  }
+  process.master_key = Secret(std::move(*existing));
+  return ok_status();
 }
 
 std::filesystem::path default_data_dir(const char* xdg_state_home, const char* home, bool is_root) {

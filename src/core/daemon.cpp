@@ -6,6 +6,7 @@
 
 #include <fmt/ranges.h>
 
+#include "sentinel/core/app_config.hpp"
 #include "sentinel/core/metrics.hpp"
 #include "sentinel/core/runtime.hpp"
 #include "sentinel/core/version.hpp"
@@ -40,6 +41,10 @@ std::unique_ptr<ParsedConfig> reload(const ComponentCatalog& catalog, const Daem
     auto parsed = std::make_unique<ParsedConfig>(
         parse_config(catalog, options.config, options.default_data_dir));
     warn_loudly(log, parsed->warnings);
+    if (auto key = resolve_master_key(parsed->process, log); !key) {
+      log.error("reload refused: {}", key.error().message);
+      return nullptr;
+    }
     sink.set_level(parsed->process.log.level);
     auto reloaded = components.reload(*parsed);
     log.info("configuration reloaded (components with live settings: {})",
@@ -71,6 +76,10 @@ int run_daemon(const ComponentCatalog& catalog, const DaemonOptions& options) {
   auto sink = std::make_shared<LogSink>(config->process.log.level, config->process.log.format);
   Logger log(sink, "core");
   warn_loudly(log, config->warnings);
+  if (auto key = resolve_master_key(config->process, log); !key) {
+    log.error("cannot set up the master key: {}", key.error().message);
+    return 2;
+  }
 
   MetricsRegistry metrics;
   ProcessMetrics process_metrics(metrics);

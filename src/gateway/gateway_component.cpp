@@ -21,6 +21,16 @@ namespace {
 namespace asio = boost::asio;
 constexpr auto kNoncePurgeInterval = std::chrono::minutes(1);
 
+// The daemon fills in a dev master key when none is configured (core::resolve_master_key), so an
+// empty one here is a set-up error, not a state to serve in.
+std::string required_master_key(const core::ProcessConfig& process) {
+  if (process.master_key.empty()) {
+    throw std::invalid_argument(
+        "the gateway needs master_key (SENTINEL_MASTER_KEY): agent secrets are sealed with it");
+  }
+  return process.master_key.reveal();
+}
+
 }  // namespace
 
 Gateway::Config Gateway::Config::parse(core::ConfigSection& section) {
@@ -59,9 +69,9 @@ class Gateway::Impl {
   Impl(const Config& config, core::ComponentContext& context)
       : config_(config),
         log_(context.logger(kName)),
-        master_key_(context.process().master_key),
         services_(config_, context.get<store::StoreComponent>().store(),
-                  context.get<bus::BusComponent>().bus(), master_key_.reveal(), context.metrics()),
+                  context.get<bus::BusComponent>().bus(), required_master_key(context.process()),
+                  context.metrics()),
         strand_(asio::make_strand(context.io())),
         tasks_(log_),
         presence_(services_) {
@@ -73,20 +83,8 @@ class Gateway::Impl {
   }
 
   void start() {
-    // Prod mode requires the key when the configuration is read; in dev mode (`--role=all` on
-    // a laptop) the rest of the process keeps working and the agent endpoints answer 503.
-    if (master_key_.empty()) {
-      log_.error(
-          "no master_key (SENTINEL_MASTER_KEY): agent secrets are sealed with it, so enrolment, "
-          "pushes and heartbeats are refused until it is set");
-    }
     tasks_.spawn(strand_, presence_.run(), "gateway presence");
     tasks_.spawn(strand_, purge_nonces(), "gateway nonce purge");
-  }
-
-  core::Readiness readiness() const {
-    if (master_key_.empty()) return {false, "no master_key: agent endpoints refused"};
-    return {};
   }
 
   void stop(core::Deadline deadline) {
@@ -107,23 +105,17 @@ class Gateway::Impl {
       options.summary = std::move(summary);
       return options;
     };
-    router.add(Method::kPost, "/v1/push", sealed(handle_push),
+    router.add(Method::kPost, "/v1/push", bound(handle_push),
                with_summary("Signed batches from an agent (protobuf PushRequest)."));
-    router.add(Method::kPost, "/v1/heartbeat", sealed(handle_heartbeat),
+    router.add(Method::kPost, "/v1/heartbeat", bound(handle_heartbeat),
                with_summary("A signed heartbeat with host facts (protobuf SignedHeartbeat)."));
-    router.add(Method::kPost, "/v1/agents/enroll", sealed(handle_enroll),
+    router.add(Method::kPost, "/v1/agents/enroll", bound(handle_enroll),
                with_summary("Enrolment with a bootstrap token (protobuf EnrollRequest)."));
   }
 
-  // `handler`, refused with 503 while there is no master key to open agent secrets with.
   template <class Handler>
-  http::Handler sealed(Handler handler) {
-    return [this, handler](http::Request& request) -> asio::awaitable<http::Response> {
-      if (master_key_.empty()) {
-        co_return unavailable("the gateway has no master_key configured", std::chrono::minutes(1));
-      }
-      co_return co_await handler(services_, request);
-    };
+  http::Handler bound(Handler handler) {
+    return [this, handler](http::Request& request) { return handler(services_, request); };
   }
 
   // Nonces are remembered only as long as the replay window could let them through.
@@ -141,7 +133,6 @@ class Gateway::Impl {
 
   Config config_;
   core::Logger log_;
-  core::Secret master_key_;
   Services services_;
   asio::strand<asio::io_context::executor_type> strand_;
   core::TaskGroup tasks_;
@@ -159,10 +150,6 @@ void Gateway::start() {
 
 void Gateway::stop(core::Deadline deadline) {
   impl_->stop(deadline);
-}
-
-core::Readiness Gateway::readiness() const {
-  return impl_->readiness();
 }
 
 }  // namespace sentinel::gateway

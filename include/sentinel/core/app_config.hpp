@@ -5,6 +5,7 @@
 
 #include "sentinel/core/config.hpp"
 #include "sentinel/core/log.hpp"
+#include "sentinel/core/result.hpp"
 
 namespace sentinel::core {
 
@@ -26,6 +27,12 @@ struct ProcessConfig {
   // `default_data_dir` is where data goes when neither the file nor a flag says.
   static ProcessConfig parse(ConfigLoader& loader, std::filesystem::path default_data_dir);
 };
+
+// Fills in the master key when the configuration has none. Dev mode uses a random key kept in
+// <data_dir>/master.key (created on first use, mode 0600, with a warning), so that all components
+// of the process (agent identity, gateway key ring, notifier secrets) and every restart seal with
+// one key. Prod mode must configure one: an error if it did not.
+Status resolve_master_key(ProcessConfig& process, const Logger& log);
 
 // $XDG_STATE_HOME/sentineld when set, else /var/lib/sentineld for root and
 // ~/.local/state/sentineld for anyone else.

@@ -10,15 +10,15 @@
 namespace sentinel::core {
 
 struct Error {
-  std::string code;     // stable and machine-readable: "unavailable", "conflict", "not_found"
-  std::string message;  // for people and logs
+  std::string code;        // stable and machine-readable: "unavailable", "conflict", "not_found"
+  std::string message;     // for people and logs
   bool transient = false;  // retrying later may succeed
 };
 
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : state_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }
@@ -50,6 +50,8 @@ class [[nodiscard]] Result {
 
 struct Unit {};
 using Status = Result<Unit>;
-inline Status ok_status() { return Unit{}; }
+inline Status ok_status() {
+  return Unit{};
+}
 
 }  // namespace sentinel::core

@@ -53,8 +53,6 @@ class Gateway final : public core::Component {
 
   void start() override;
   void stop(core::Deadline deadline) override;
-  // Not ready without a master key (dev mode only; prod refuses such a configuration).
-  core::Readiness readiness() const override;
 
  private:
   class Impl;

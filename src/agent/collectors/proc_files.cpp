@@ -3,12 +3,12 @@
 #include <cerrno>
 #include <fcntl.h>
 
-#include "agent/unique_fd.hpp"
+#include "sentinel/core/unique_fd.hpp"
 
 namespace sentinel::agent {
 
 std::optional<std::string> read_small_file(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return std::nullopt;
   std::string content;
   char buffer[16 * 1024];

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "agent/durable_file.hpp"
+#include "sentinel/core/durable_file.hpp"
 
 namespace sentinel::agent {
 namespace {
@@ -31,7 +31,7 @@ IdentityStore::IdentityStore(std::filesystem::path file, std::string_view master
     : file_(std::move(file)), key_(master_key, kPurpose) {}
 
 core::Result<std::optional<Identity>> IdentityStore::load() const {
-  auto content = read_whole_file(file_);
+  auto content = core::read_whole_file(file_);
   if (!content) {
     if (content.error().code == "not_found") return std::optional<Identity>();
     return content.error();
@@ -60,31 +60,8 @@ core::Status IdentityStore::save(const Identity& identity) const {
   if (identity.previous) json["previous"] = key_to_json(*identity.previous);
   std::error_code ec;
   std::filesystem::create_directories(file_.parent_path(), ec);
-  return write_file_atomically(file_, std::string(kMagic) + key_.seal(json.dump(), kContext), 0600);
-}
-
-core::Result<std::string> resolve_master_key(const core::Secret& configured, core::Mode mode,
-                                             const std::filesystem::path& state_dir,
-                                             const core::Logger& log) {
-  if (!configured.empty()) return configured.reveal();
-  if (mode == core::Mode::kProd) {
-    return core::Error{"no_master_key", "master_key (SENTINEL_MASTER_KEY) is required in prod mode",
-                       false};
-  }
-  const auto file = state_dir / "master.key";
-  auto existing = read_whole_file(file);
-  if (existing) return std::move(*existing);
-  // Never replace a key that exists but cannot be read now: that would orphan the identity.
-  if (existing.error().code != "not_found") return existing.error();
-  std::error_code ec;
-  std::filesystem::create_directories(state_dir, ec);
-  const auto key = core::to_hex(core::random_bytes(32));
-  if (auto written = write_file_atomically(file, key, 0600); !written) return written.error();
-  log.warn(
-      "no master_key configured: generated {} (dev mode only; set SENTINEL_MASTER_KEY in "
-      "production)",
-      file.string());
-  return key;
+  return core::write_file_atomically(file_, std::string(kMagic) + key_.seal(json.dump(), kContext),
+                                     0600);
 }
 
 }  // namespace sentinel::agent

@@ -43,10 +43,4 @@ class IdentityStore {
   core::SealingKey key_;
 };
 
-// The master key: the configured one, or in dev mode a random one kept in <state_dir>/master.key
-// (created on first use, mode 0600, with a warning). Error when prod mode has none.
-core::Result<std::string> resolve_master_key(const core::Secret& configured, core::Mode mode,
-                                             const std::filesystem::path& state_dir,
-                                             const core::Logger& log);
-
 }  // namespace sentinel::agent

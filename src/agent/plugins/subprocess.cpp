@@ -17,7 +17,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "agent/unique_fd.hpp"
+#include "sentinel/core/unique_fd.hpp"
 
 namespace sentinel::agent {
 namespace {
@@ -29,13 +29,13 @@ constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kStderrKept = 4096;
 
 struct Pipe {
-  UniqueFd read, write;
+  core::UniqueFd read, write;
 };
 
 std::optional<Pipe> make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
-  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+  return Pipe{core::UniqueFd(fds[0]), core::UniqueFd(fds[1])};
 }
 
 // argv and envp as execve wants them, built before fork: the child may only call
@@ -125,7 +125,7 @@ asio::awaitable<int> reap(pid_t pid) {
 }
 
 // The errno the child reported before exec, or 0 once exec succeeded (the pipe closed).
-asio::awaitable<int> exec_status(UniqueFd fd) {
+asio::awaitable<int> exec_status(core::UniqueFd fd) {
   Descriptor status(co_await asio::this_coro::executor, fd.release());
   int error = 0;
   auto [ec, n] = co_await asio::async_read(status, asio::buffer(&error, sizeof error), kAsTuple);

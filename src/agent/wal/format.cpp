@@ -5,7 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "agent/durable_file.hpp"
+#include "sentinel/core/durable_file.hpp"
+
 #include "agent/wal/crc32c.hpp"
 
 namespace sentinel::agent::wal {
@@ -172,7 +173,7 @@ SegmentScan scan_segment(std::string_view content, std::uint64_t first_id) {
 
 core::Result<SegmentScan> scan_segment_file(const std::filesystem::path& path,
                                             std::uint64_t first_id) {
-  auto content = read_whole_file(path);
+  auto content = core::read_whole_file(path);
   if (!content) return content.error();
   return scan_segment(*content, first_id);
 }

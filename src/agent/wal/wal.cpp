@@ -10,19 +10,19 @@
 
 #include <fmt/format.h>
 
-#include "agent/durable_file.hpp"
+#include "sentinel/core/durable_file.hpp"
 
 namespace sentinel::agent::wal {
 namespace {
 
-core::Result<UniqueFd> lock_directory(const std::filesystem::path& dir) {
+core::Result<core::UniqueFd> lock_directory(const std::filesystem::path& dir) {
   const auto path = dir / kLockFile;
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd.valid()) return system_error("io", fmt::format("open {}", path.string()), errno);
+  core::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd.valid()) return core::system_error("io", fmt::format("open {}", path.string()), errno);
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK)
-      return system_error("io", fmt::format("lock {}", path.string()), errno);
-    auto holder = read_whole_file(path);
+      return core::system_error("io", fmt::format("lock {}", path.string()), errno);
+    auto holder = core::read_whole_file(path);
     return core::Error{"locked",
                        fmt::format("the WAL {} is in use by another process (pid {})", dir.string(),
                                    holder ? *holder : "unknown"),
@@ -50,7 +50,7 @@ core::Result<std::unique_ptr<Wal>> Wal::open(WalOptions options, core::Logger lo
   return wal;
 }
 
-Wal::Wal(WalOptions options, core::Logger log, UniqueFd lock)
+Wal::Wal(WalOptions options, core::Logger log, core::UniqueFd lock)
     : options_(std::move(options)), log_(std::move(log)), lock_(std::move(lock)) {}
 
 Wal::~Wal() {
@@ -59,7 +59,7 @@ Wal::~Wal() {
 }
 
 core::Status Wal::load() {
-  if (auto bytes = read_whole_file(options_.dir / kWatermarkFile)) {
+  if (auto bytes = core::read_whole_file(options_.dir / kWatermarkFile)) {
     if (auto watermark = decode_watermark(*bytes)) {
       acked_id_ = watermark->id;
       acked_tag_ = last_tag_ = watermark->tag;
@@ -80,7 +80,7 @@ core::Status Wal::load() {
   durable_id_ = next_id_ - 1;
   while (front_segment_acked())
     delete_front_segment();
-  return fsync_directory(options_.dir);
+  return core::fsync_directory(options_.dir);
 }
 
 core::Status Wal::load_segment(std::uint64_t first_id, const std::filesystem::path& path) {
@@ -103,14 +103,14 @@ core::Status Wal::load_segment(std::uint64_t first_id, const std::filesystem::pa
                range.offset);
   }
   counters_.corrupt_records += scan->damaged.size();
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-  if (!fd.valid()) return system_error("io", fmt::format("open {}", path.string()), errno);
+  core::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) return core::system_error("io", fmt::format("open {}", path.string()), errno);
   if (scan->valid_end < kSegmentMagic.size()) {
     // Created but never written completely: start it again.
     if (::ftruncate(fd.get(), 0) != 0 ||
         ::pwrite(fd.get(), kSegmentMagic.data(), kSegmentMagic.size(), 0) !=
             static_cast<ssize_t>(kSegmentMagic.size())) {
-      return system_error("io", fmt::format("rewrite {}", path.string()), errno);
+      return core::system_error("io", fmt::format("rewrite {}", path.string()), errno);
     }
     scan->valid_end = kSegmentMagic.size();
   } else if (scan->valid_end < scan->file_size) {
@@ -119,12 +119,12 @@ core::Status Wal::load_segment(std::uint64_t first_id, const std::filesystem::pa
                 scan->file_size - scan->valid_end);
     }
     if (::ftruncate(fd.get(), static_cast<off_t>(scan->valid_end)) != 0) {
-      return system_error("io", fmt::format("truncate {}", path.string()), errno);
+      return core::system_error("io", fmt::format("truncate {}", path.string()), errno);
     }
   }
   // Whatever a crashed predecessor left in the page cache becomes durable before it is sent.
   if (::fdatasync(fd.get()) != 0) {
-    return system_error("io", fmt::format("fsync {}", path.string()), errno);
+    return core::system_error("io", fmt::format("fsync {}", path.string()), errno);
   }
   if (!scan->records.empty()) last_tag_ = std::max(last_tag_, scan->records.back().tag);
   total_bytes_ += scan->valid_end;
@@ -134,16 +134,16 @@ core::Status Wal::load_segment(std::uint64_t first_id, const std::filesystem::pa
 
 core::Status Wal::open_segment(std::uint64_t first_id) {
   const auto path = options_.dir / segment_file_name(first_id);
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd.valid()) return system_error("io", fmt::format("create {}", path.string()), errno);
+  core::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return core::system_error("io", fmt::format("create {}", path.string()), errno);
   const bool written = ::pwrite(fd.get(), kSegmentMagic.data(), kSegmentMagic.size(), 0) ==
                        static_cast<ssize_t>(kSegmentMagic.size());
   if (!written || ::fdatasync(fd.get()) != 0) {
-    auto error = system_error("io", fmt::format("write {}", path.string()), errno);
+    auto error = core::system_error("io", fmt::format("write {}", path.string()), errno);
     ::unlink(path.c_str());
     return error;
   }
-  if (auto synced = fsync_directory(options_.dir); !synced) return synced;
+  if (auto synced = core::fsync_directory(options_.dir); !synced) return synced;
   total_bytes_ += kSegmentMagic.size();
   segments_.push_back({first_id, path, {}, kSegmentMagic.size(), std::move(fd)});
   return core::ok_status();
@@ -211,7 +211,7 @@ core::Status Wal::write_record(Segment& segment, std::string_view header,
     log_.error("cannot truncate {} after a failed append: {}", segment.path.string(),
                std::strerror(errno));
   }
-  return system_error("io", fmt::format("append to {}", segment.path.string()), error_number);
+  return core::system_error("io", fmt::format("append to {}", segment.path.string()), error_number);
 }
 
 void Wal::count_failed_append(const core::Error& error) {
@@ -226,7 +226,7 @@ void Wal::count_failed_append(const core::Error& error) {
 core::Status Wal::sync() {
   if (!dirty_ || segments_.empty()) return core::ok_status();
   if (::fdatasync(segments_.back().fd.get()) != 0) {
-    return system_error("io", fmt::format("fsync {}", segments_.back().path.string()), errno);
+    return core::system_error("io", fmt::format("fsync {}", segments_.back().path.string()), errno);
   }
   dirty_ = false;
   durable_id_ = next_id_ - 1;
@@ -267,15 +267,15 @@ core::Status Wal::ack(std::uint64_t id, std::uint64_t tag) {
   if (id <= acked_id_) return core::ok_status();
   acked_id_ = id;
   acked_tag_ = tag;
-  auto written = write_file_atomically(options_.dir / kWatermarkFile,
-                                       encode_watermark({acked_id_, acked_tag_}), 0600);
+  auto written = core::write_file_atomically(options_.dir / kWatermarkFile,
+                                             encode_watermark({acked_id_, acked_tag_}), 0600);
   if (!written) return written;
   bool deleted = false;
   while (front_segment_acked()) {
     delete_front_segment();
     deleted = true;
   }
-  return deleted ? fsync_directory(options_.dir) : core::ok_status();
+  return deleted ? core::fsync_directory(options_.dir) : core::ok_status();
 }
 
 bool Wal::front_segment_acked() const {

@@ -19,8 +19,8 @@
 #include "sentinel/core/config_types.hpp"
 #include "sentinel/core/log.hpp"
 #include "sentinel/core/result.hpp"
+#include "sentinel/core/unique_fd.hpp"
 
-#include "agent/unique_fd.hpp"
 #include "agent/wal/format.hpp"
 
 namespace sentinel::agent::wal {
@@ -99,10 +99,10 @@ class Wal {
     std::filesystem::path path;
     std::vector<RecordInfo> records;
     std::uint64_t size = 0;
-    UniqueFd fd;
+    core::UniqueFd fd;
   };
 
-  Wal(WalOptions options, core::Logger log, UniqueFd lock);
+  Wal(WalOptions options, core::Logger log, core::UniqueFd lock);
   core::Status load();
   core::Status load_segment(std::uint64_t first_id, const std::filesystem::path& path);
   core::Status open_segment(std::uint64_t first_id);
@@ -113,7 +113,7 @@ class Wal {
 
   WalOptions options_;
   core::Logger log_;
-  UniqueFd lock_;
+  core::UniqueFd lock_;
   std::deque<Segment> segments_;
   std::uint64_t total_bytes_ = 0;
   std::uint64_t next_id_ = 1;

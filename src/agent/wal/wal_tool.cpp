@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "sentinel/core/config_types.hpp"
+#include "sentinel/core/durable_file.hpp"
 
-#include "agent/durable_file.hpp"
 #include "agent/wal/format.hpp"
 
 namespace sentinel::agent {
@@ -59,7 +59,7 @@ std::string describe(const SegmentScan& scan) {
 // The watermark, or nullopt when the file is missing; damaged: true when it exists but is bad.
 std::optional<wal::Watermark> read_watermark(const std::filesystem::path& dir, bool& damaged) {
   damaged = false;
-  auto bytes = read_whole_file(dir / wal::kWatermarkFile);
+  auto bytes = core::read_whole_file(dir / wal::kWatermarkFile);
   if (!bytes) {
     damaged = bytes.error().code != "not_found";
     return std::nullopt;

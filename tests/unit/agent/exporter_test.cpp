@@ -14,7 +14,7 @@
 
 #include "sentinel/core/crypto.hpp"
 
-#include "helpers.hpp"
+#include "support/capture_logger.hpp"
 #include "support/fake_gateway.hpp"
 #include "support/temp_dir.hpp"
 

@@ -6,7 +6,7 @@
 #include "sentinel/proto/signing.hpp"
 
 #include "agent/identity/credentials.hpp"
-#include "helpers.hpp"
+#include "support/capture_logger.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace sentinel;
@@ -63,21 +63,6 @@ TEST_CASE("a wrong master key is an error that names the file, never a fresh ide
   REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.error().code == "wrong_master_key");
   CHECK_THAT(loaded.error().message, Catch::Contains((dir / "identity").string()));
-}
-
-TEST_CASE("dev mode generates a master key once; prod mode requires one") {
-  test::TempDir dir;
-  std::vector<std::string> lines;
-  auto log = test::capture_logger(&lines);
-  auto first = agent::resolve_master_key({}, core::Mode::kDev, dir.path(), log);
-  REQUIRE(first.ok());
-  CHECK(first->size() == 64);
-  CHECK(mode_of(dir / "master.key") == 0600);
-  CHECK(lines.size() == 1);
-  CHECK(agent::resolve_master_key({}, core::Mode::kDev, dir.path(), log).value() == *first);
-  CHECK(agent::resolve_master_key(core::Secret("configured"), core::Mode::kProd, dir.path(), log)
-            .value() == "configured");
-  CHECK_FALSE(agent::resolve_master_key({}, core::Mode::kProd, dir.path(), log).ok());
 }
 
 TEST_CASE("a rotation opens only with the key that signed the request, and keeps the old key") {

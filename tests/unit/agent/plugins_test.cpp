@@ -7,7 +7,7 @@
 #include "agent/plugins/exposition.hpp"
 #include "agent/plugins/plugin_runner.hpp"
 #include "agent/plugins/subprocess.hpp"
-#include "helpers.hpp"
+#include "support/capture_logger.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace sentinel;

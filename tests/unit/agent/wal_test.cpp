@@ -9,7 +9,7 @@
 
 #include "sentinel/agent/wal_tool.hpp"
 
-#include "helpers.hpp"
+#include "support/capture_logger.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace sentinel;

@@ -1,4 +1,4 @@
-#include "agent/durable_file.hpp"
+#include "sentinel/core/durable_file.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -8,33 +8,33 @@
 
 #include <fmt/format.h>
 
-#include "agent/unique_fd.hpp"
+#include "sentinel/core/unique_fd.hpp"
 
-namespace sentinel::agent {
+namespace sentinel::core {
 namespace {
 
-core::Status write_all(int fd, std::string_view content) {
+Status write_all(int fd, std::string_view content) {
   while (!content.empty()) {
     ssize_t n = ::write(fd, content.data(), content.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return system_error("io", "write", errno);
     content.remove_prefix(static_cast<std::size_t>(n));
   }
-  return core::ok_status();
+  return ok_status();
 }
 
 }  // namespace
 
-core::Error system_error(std::string_view code, std::string_view what, int error_number) {
+Error system_error(std::string_view code, std::string_view what, int error_number) {
   std::string actual(code);
   if (error_number == ENOSPC || error_number == EDQUOT) actual = "disk_full";
   if (error_number == ENOENT) actual = "not_found";
-  return core::Error{std::move(actual), fmt::format("{}: {}", what, std::strerror(error_number)),
-                     error_number != ENOENT};
+  return Error{std::move(actual), fmt::format("{}: {}", what, std::strerror(error_number)),
+               error_number != ENOENT};
 }
 
-core::Status write_file_atomically(const std::filesystem::path& path, std::string_view content,
-                                   mode_t mode) {
+Status write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                             mode_t mode) {
   auto temporary = path;
   temporary += ".tmp";
   {
@@ -57,15 +57,15 @@ core::Status write_file_atomically(const std::filesystem::path& path, std::strin
   return fsync_directory(path.parent_path().empty() ? "." : path.parent_path());
 }
 
-core::Status fsync_directory(const std::filesystem::path& dir) {
+Status fsync_directory(const std::filesystem::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
     return system_error("io", fmt::format("fsync directory {}", dir.string()), errno);
   }
-  return core::ok_status();
+  return ok_status();
 }
 
-core::Result<std::string> read_whole_file(const std::filesystem::path& path) {
+Result<std::string> read_whole_file(const std::filesystem::path& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return system_error("io", fmt::format("open {}", path.string()), errno);
   std::string content;
@@ -79,4 +79,4 @@ core::Result<std::string> read_whole_file(const std::filesystem::path& path) {
   }
 }
 
-}  // namespace sentinel::agent
+}  // namespace sentinel::core

@@ -1,5 +1,5 @@
 #pragma once
-// Small helpers shared by the agent's unit tests.
+// A logger for tests that read what was logged.
 
 #include <memory>
 #include <string>

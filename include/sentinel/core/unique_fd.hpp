@@ -4,7 +4,7 @@
 #include <unistd.h>
 #include <utility>
 
-namespace sentinel::agent {
+namespace sentinel::core {
 
 class UniqueFd {
  public:
@@ -31,4 +31,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace sentinel::agent
+}  // namespace sentinel::core

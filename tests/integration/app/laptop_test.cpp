@@ -1,0 +1,229 @@
+// Laptop mode: `sentineld --role=all` with no configuration, in an empty HOME, is a whole
+// monitoring system on SQLite and the in-process bus: it enrols its own agent, stores this
+// machine's metrics, answers the API with the admin token it printed, takes remote agents, and
+// a kill -9 mid-load loses no acknowledged sample and stores none twice.
+
+#include <regex>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include "sentinel/agent/synthetic.hpp"
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace sentinel;
+
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(30);
+
+// One run of `sentineld --role=all` on a home directory that outlives it.
+class Laptop {
+ public:
+  Laptop(const test::TempDir& home, std::map<std::string, std::string> env, std::string run)
+      : home_(home), ready_file_(home / ("ready-" + run)) {
+    env["HOME"] = home.path().string();
+    env["XDG_STATE_HOME"] = (home / "state").string();
+    env["SENTINEL_SHUTDOWN_TIMEOUT"] = "10s";
+    process_ = std::make_unique<test::ChildProcess>(
+        test::ProcessOptions{{test::sentineld_binary().string(), "--role=all",
+                              "--listen=127.0.0.1:0", "--ready-file=" + ready_file_.string()},
+                             env,
+                             home / ("sentineld-" + run + ".log")});
+    REQUIRE(test::eventually(
+        [&] { return std::filesystem::exists(ready_file_) || !process_->running(); },
+        kStartTimeout));
+    REQUIRE(std::filesystem::exists(ready_file_));
+    const auto text = test::read_file(ready_file_);
+    address_ = text.substr(0, text.find('\n'));
+  }
+
+  test::ChildProcess& process() { return *process_; }
+  std::string url() const { return "http://" + address_; }
+  std::filesystem::path data_dir() const { return home_ / "state" / "sentineld"; }
+
+  test::HttpReply get(const std::string& target, const std::string& token) {
+    const auto [host, port] = test::split_host_port(address_);
+    test::HttpClient client(host, port);
+    return client.request("GET", target, {}, {{"Authorization", "Bearer " + token}});
+  }
+  test::HttpReply post(const std::string& target, const std::string& body,
+                       const std::string& token) {
+    const auto [host, port] = test::split_host_port(address_);
+    test::HttpClient client(host, port);
+    return client.request(
+        "POST", target, body,
+        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+  }
+
+  // The first admin token, which the first start prints once.
+  std::string admin_token() {
+    static const std::regex token(R"(first admin token[^:]*: (stk_[A-Za-z0-9_-]+))");
+    std::smatch match;
+    std::string log;
+    REQUIRE(test::eventually(
+        [&] {
+          log = process_->output();
+          return std::regex_search(log, match, token);
+        },
+        kStartTimeout));
+    return match[1];
+  }
+
+  // The ids of the agents the API lists.
+  std::vector<std::string> agents(const std::string& token) {
+    auto reply = get("/api/v1/agents", token);
+    std::vector<std::string> ids;
+    if (reply.status != 200) return ids;
+    const auto listed = nlohmann::json::parse(reply.body);
+    for (const auto& agent : listed.at("agents"))
+      ids.push_back(agent.at("id").get<std::string>());
+    return ids;
+  }
+
+ private:
+  const test::TempDir& home_;
+  std::filesystem::path ready_file_;
+  std::string address_;
+  std::unique_ptr<test::ChildProcess> process_;
+};
+
+// Every collector off: the agent only drains its WAL.
+std::map<std::string, std::string> drain_only() {
+  std::map<std::string, std::string> env;
+  for (const char* collector : {"CPU", "LOAD", "MEMORY", "FILESYSTEM", "DISKIO", "NETWORK",
+                                "PROCESSES", "UPTIME", "CONTEXT_SWITCHES", "FDS", "SYNTHETIC"})
+    env[fmt::format("SENTINEL_AGENT_COLLECT_{}_ENABLED", collector)] = "false";
+  return env;
+}
+
+struct Stored {
+  std::int64_t count = 0;
+  double sum = 0;
+};
+
+// What the embedded database holds of the synthetic metric, read once the process has stopped.
+Stored stored_synthetic(const std::filesystem::path& database) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT count(*), coalesce(sum(value), 0) FROM metrics_time "
+                             "WHERE name = 'synthetic_value'",
+                             -1, &statement, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+  Stored stored{sqlite3_column_int64(statement, 0), sqlite3_column_double(statement, 1)};
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return stored;
+}
+
+// The acknowledged watermark's tag (the last acked synthetic sample) and whether the WAL holds
+// nothing unacknowledged, from `sentineld wal inspect`.
+struct WalState {
+  std::uint64_t acked_tag = 0;
+  bool drained = false;
+};
+WalState inspect_wal(const std::filesystem::path& wal_dir) {
+  std::string output;
+  REQUIRE(test::run_command({test::sentineld_binary().string(), "wal", "inspect", wal_dir.string()},
+                            &output) == 0);
+  WalState state;
+  std::smatch match;
+  if (std::regex_search(output, match, std::regex(R"(acked watermark: id \d+ \(tag (\d+)\))")))
+    state.acked_tag = std::stoull(match[1]);
+  state.drained = std::regex_search(output, std::regex(R"(, 0 unacked)"));
+  return state;
+}
+
+}  // namespace
+
+TEST_CASE("--role=all with no configuration monitors this machine and takes a remote agent") {
+  test::TempDir home;
+  Laptop laptop(home, {}, "first");
+  const auto token = laptop.admin_token();
+
+  std::vector<std::string> agents;
+  REQUIRE(
+      test::eventually([&] { return (agents = laptop.agents(token)).size() == 1; }, kStartTimeout));
+  const auto local = agents.front();
+  REQUIRE(test::eventually(
+      [&] {
+        auto reply = laptop.get("/api/v1/query/latest?agent=" + local, token);
+        return reply.status == 200 && reply.body.find("cpu_usage_percent") != std::string::npos &&
+               reply.body.find("memory_used_percent") != std::string::npos;
+      },
+      kStartTimeout));
+  CHECK(laptop.get("/api/v1/query/latest?agent=" + local, "stk_wrong").status == 401);
+
+  SECTION("a second agent enrols with a bootstrap token and pushes to it") {
+    auto minted =
+        laptop.post("/api/v1/bootstrap-tokens", R"({"name":"remote","uses":1,"ttl":"10m"})", token);
+    REQUIRE(minted.status == 201);
+    const auto bootstrap = nlohmann::json::parse(minted.body).at("token").get<std::string>();
+    test::TempDir remote_dir;
+    test::ChildProcess remote({{test::sentineld_binary().string(), "--role=agent",
+                                "--listen=127.0.0.1:0", "--data-dir=" + remote_dir.path().string()},
+                               {{"SENTINEL_AGENT_GATEWAY_URL", laptop.url()},
+                                {"SENTINEL_AGENT_BOOTSTRAP_TOKEN", bootstrap},
+                                {"SENTINEL_AGENT_INTERVAL", "1s"}},
+                               remote_dir / "agent.log"});
+    REQUIRE(test::eventually([&] { return (agents = laptop.agents(token)).size() == 2; },
+                             kStartTimeout));
+    const auto other = agents.front() == local ? agents.back() : agents.front();
+    CHECK(test::eventually(
+        [&] {
+          auto reply = laptop.get("/api/v1/query/latest?agent=" + other, token);
+          return reply.status == 200 && reply.body.find("memory_used_percent") != std::string::npos;
+        },
+        kStartTimeout));
+  }
+}
+
+TEST_CASE("--role=all killed with -9 mid-load loses no acknowledged sample and stores none twice") {
+  test::TempDir home;
+  const std::map<std::string, std::string> synthetic = {
+      {"SENTINEL_AGENT_COLLECT_SYNTHETIC_ENABLED", "true"},
+      {"SENTINEL_AGENT_COLLECT_SYNTHETIC_RATE", "500"},
+      {"SENTINEL_AGENT_COLLECT_SYNTHETIC_SERIES", "20"},
+      {"SENTINEL_AGENT_INTERVAL", "1s"}};
+  std::filesystem::path wal_dir;
+  std::uint64_t acked_before_kill = 0;
+  {
+    Laptop laptop(home, synthetic, "killed");
+    wal_dir = laptop.data_dir() / "agent" / "wal";
+    REQUIRE(test::eventually(
+        [&] { return (acked_before_kill = inspect_wal(wal_dir).acked_tag) >= 1000; },
+        kStartTimeout));
+    laptop.process().signal(SIGKILL);
+    REQUIRE(laptop.process().wait(std::chrono::seconds(10)));
+  }
+  {
+    Laptop laptop(home, synthetic, "restarted");
+    REQUIRE(test::eventually(
+        [&] { return inspect_wal(wal_dir).acked_tag >= acked_before_kill + 1000; }, kStartTimeout));
+    laptop.process().signal(SIGTERM);
+    REQUIRE(laptop.process().wait(std::chrono::seconds(20)) == 0);
+  }
+  WalState wal;
+  {
+    Laptop laptop(home, drain_only(), "drain");
+    REQUIRE(test::eventually([&] { return (wal = inspect_wal(wal_dir)).drained; }, kStartTimeout));
+    laptop.process().signal(SIGTERM);
+    REQUIRE(laptop.process().wait(std::chrono::seconds(20)) == 0);
+  }
+
+  // Every sample the agent generated is acknowledged now: 1..acked_tag, each stored once.
+  const auto stored = stored_synthetic(home / "state" / "sentineld" / "sentineld.db");
+  double expected_sum = 0;
+  for (std::uint64_t seq = 1; seq <= wal.acked_tag; ++seq)
+    expected_sum += agent::synthetic_value(seq);
+  CHECK(stored.count == static_cast<std::int64_t>(wal.acked_tag));
+  CHECK(stored.sum == expected_sum);
+}
