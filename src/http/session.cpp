@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include <algorithm>
+#include <array>
 #include <limits>
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,6 +23,10 @@ namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
 
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+// How long, and how much, a connection closed after an early error is still read from: see
+// Session::discard_unread_input.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 64 << 20;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -203,6 +209,7 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   // Answers a request that never reached the dispatcher, then the connection closes.
   asio::awaitable<void> write_error(int status, std::string_view code, std::string_view message) {
     dispatcher_.record_rejected(Method::kOther, status);
+    unread_input_ = true;
     co_await write_response(Method::kOther, error_response(status, code, message), false);
   }
 
@@ -240,11 +247,27 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
 
   asio::awaitable<void> close() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
+      if (unread_input_) co_await discard_unread_input();
       lowest(stream_).expires_after(std::chrono::seconds(2));
       co_await stream_.async_shutdown(kAsTuple);
     } else {
       beast::error_code ignored_because_the_peer_may_have_left;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored_because_the_peer_may_have_left);
+      if (unread_input_) co_await discard_unread_input();
+    }
+  }
+
+  // A lingering close (RFC 9112 section 9.6): closing a socket with unread input makes the kernel
+  // send a reset, which can destroy our error response before the client reads it, and a client
+  // still writing its body sees a broken pipe instead of the 413. So what the client still sends
+  // is read and dropped until it closes, bounded in time and bytes.
+  asio::awaitable<void> discard_unread_input() {
+    lowest(stream_).expires_after(kLingerTime);
+    std::array<char, 16 * 1024> sink;
+    for (std::size_t left = kLingerBytes; left > 0;) {
+      auto [ec, n] = co_await stream_.async_read_some(asio::buffer(sink), kAsTuple);
+      if (ec) break;
+      left -= std::min(left, n);
     }
   }
 
@@ -255,6 +278,7 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   std::string client_cert_subject_;
   Stream stream_;
   bool idle_ = true;
+  bool unread_input_ = false;  // an early error left the request (partly) unread
 };
 
 }  // namespace

@@ -85,6 +85,20 @@ TEST_CASE("a body over the route's limit gets 413 and the connection closes") {
   CHECK(served.metric("sentinel_http_connection_errors_total{reason=\"body_too_large\"}") == 1);
 }
 
+TEST_CASE("a client still sending an over-limit body reads the 413, not a reset") {
+  Served served;
+  auto client = served.client();
+  const std::string body(16 * 1024 * 1024, 'x');
+  // Without a lingering close the server's early close makes this write fail with EPIPE or
+  // ECONNRESET, and the 413 is lost.
+  client.send_raw("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n" + body);
+  auto reply = client.read_reply();
+  CHECK(reply.status == 413);
+  CHECK(json_of(reply)["error"]["code"] == "body_too_large");
+  CHECK(client.closed_by_peer());
+}
+
 TEST_CASE("Expect: 100-continue is refused early when the body would be too large") {
   Served served;
   auto client = served.client();
