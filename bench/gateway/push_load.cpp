@@ -1,9 +1,11 @@
 // Signed pushes against a gateway, as many agents would send them: each agent enrols once, then
 // every push carries one batch of 100 metrics with a fresh batch id, signed at send time. The same
-// requests go to the trivial reference server (bench_http_reference) for the ratio.
+// requests go to the trivial reference server (bench_http_reference) for the ratio, and the same
+// samples as Prometheus text to VictoriaMetrics' import API for the ingest benchmarks.
 //
-// Usage: bench_gateway_load URL SECONDS AGENTS CONCURRENCY BOOTSTRAP_TOKEN|-
-//   "-" skips enrolment and signs with made-up keys (for the reference server).
+// Usage: bench_gateway_load URL SECONDS AGENTS CONCURRENCY BOOTSTRAP_TOKEN|-|victoriametrics
+//   "-" skips enrolment and signs with made-up keys (for the reference server);
+//   "victoriametrics" posts each batch to /api/v1/import/prometheus instead.
 
 #include <atomic>
 #include <chrono>
@@ -68,7 +70,7 @@ asio::awaitable<Agent> enroll(http::Client& client, const std::string& token, in
   co_return Agent{enrolled.agent_id(), enrolled.key_id(), enrolled.secret()};
 }
 
-std::string push_body(Agent& agent) {
+http::ClientRequest signed_push(Agent& agent) {
   v1::Batch batch;
   batch.set_agent_id(agent.id);
   batch.set_batch_id(agent.next_batch++);
@@ -88,17 +90,34 @@ std::string push_body(Agent& agent) {
   envelope->set_agent_id(agent.id);
   envelope->set_batch(batch.SerializeAsString());
   proto::sign_envelope(*envelope, agent.key_id, agent.secret, now);
-  return push.SerializeAsString();
+  return protobuf_post("/v1/push", push.SerializeAsString());
 }
 
-asio::awaitable<void> worker(http::Client& client, std::vector<Agent>& agents, std::size_t first,
-                             std::size_t step, std::chrono::steady_clock::time_point end,
-                             Totals& totals) {
+// The samples of one batch as VictoriaMetrics imports them: one exposition line each, with the
+// agent as a label (it has no other notion of a source) and a millisecond timestamp.
+http::ClientRequest victoriametrics_import(Agent& agent) {
+  ++agent.next_batch;
+  const auto now = now_ms();
+  std::string body;
+  for (int i = 0; i < kMetricsPerBatch; ++i) {
+    body += fmt::format("bench_metric{{agent=\"{}\",series=\"{}\"}} {} {}\n", agent.id, i, i, now);
+  }
+  http::ClientRequest request;
+  request.method = http::Method::kPost;
+  request.target = "/api/v1/import/prometheus";
+  request.headers.set("Content-Type", "text/plain");
+  request.body = std::move(body);
+  return request;
+}
+
+using RequestMaker = http::ClientRequest (*)(Agent&);
+
+asio::awaitable<void> worker(http::Client& client, RequestMaker make, std::vector<Agent>& agents,
+                             std::size_t first, std::size_t step,
+                             std::chrono::steady_clock::time_point end, Totals& totals) {
   for (std::size_t i = first; std::chrono::steady_clock::now() < end; i += step) {
-    auto& agent = agents[i % agents.size()];
-    auto request = protobuf_post("/v1/push", push_body(agent));
-    auto response = co_await client.send(std::move(request));
-    if (response && response->status == 200) {
+    auto response = co_await client.send(make(agents[i % agents.size()]));
+    if (response && (response->status == 200 || response->status == 204)) {
       ++totals.accepted;
     } else {
       ++totals.failed;
@@ -110,7 +129,8 @@ asio::awaitable<void> worker(http::Client& client, std::vector<Agent>& agents, s
 
 int main(int argc, char** argv) {
   if (argc != 6) {
-    std::cerr << "usage: bench_gateway_load URL SECONDS AGENTS CONCURRENCY BOOTSTRAP_TOKEN|-\n";
+    std::cerr << "usage: bench_gateway_load URL SECONDS AGENTS CONCURRENCY "
+                 "BOOTSTRAP_TOKEN|-|victoriametrics\n";
     return 2;
   }
   const auto url = http::parse_url(argv[1]);
@@ -118,6 +138,8 @@ int main(int argc, char** argv) {
   const auto agent_count = std::atoi(argv[3]);
   const auto concurrency = std::atoi(argv[4]);
   const std::string token = argv[5];
+  const bool enrol = token != "-" && token != "victoriametrics";
+  const RequestMaker make = token == "victoriametrics" ? victoriametrics_import : signed_push;
   asio::io_context io;
   http::ClientOptions options;
   options.max_idle_connections = static_cast<std::size_t>(concurrency);
@@ -128,16 +150,16 @@ int main(int argc, char** argv) {
       io,
       [&]() -> asio::awaitable<void> {
         for (int i = 0; i < agent_count; ++i) {
-          if (token == "-") {
-            agents.push_back({fmt::format("agt_bench{}", i), "key_bench", core::random_bytes(32)});
+          if (enrol) {
+            agents.push_back(co_await enroll(client, token, i));
           } else {
-            auto agent = co_await enroll(client, token, i);
-            agents.push_back(std::move(agent));
+            agents.push_back({fmt::format("agt_bench{}", i), "key_bench", core::random_bytes(32)});
           }
         }
         const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
         for (int w = 0; w < concurrency; ++w) {
-          asio::co_spawn(io, worker(client, agents, w, concurrency, end, totals), asio::detached);
+          asio::co_spawn(io, worker(client, make, agents, w, concurrency, end, totals),
+                         asio::detached);
         }
       },
       [](std::exception_ptr error) {

@@ -144,7 +144,8 @@ WalState inspect_wal(const std::filesystem::path& wal_dir) {
 
 }  // namespace
 
-TEST_CASE("--role=all with no configuration monitors this machine and takes a remote agent") {
+TEST_CASE(
+    "laptop: --role=all with no configuration monitors this machine and takes a remote agent") {
   test::TempDir home;
   Laptop laptop(home, {}, "first");
   const auto token = laptop.admin_token();
@@ -186,7 +187,9 @@ TEST_CASE("--role=all with no configuration monitors this machine and takes a re
   }
 }
 
-TEST_CASE("--role=all killed with -9 mid-load loses no acknowledged sample and stores none twice") {
+TEST_CASE(
+    "laptop: --role=all killed with -9 mid-load loses no acknowledged sample and stores none "
+    "twice") {
   test::TempDir home;
   const std::map<std::string, std::string> synthetic = {
       {"SENTINEL_AGENT_COLLECT_SYNTHETIC_ENABLED", "true"},
