@@ -74,14 +74,19 @@ std::vector<double> stored_values(const std::string& store_url, const std::strin
 }
 
 bool Verdict::ok() const {
-  return stored.count == static_cast<std::int64_t>(acked_tag) && stored.sum == expected_sum &&
-         wal_unacked == 0 && missing.empty() && duplicated.empty() && unexpected.empty();
+  // Held batches hold at least one sample each, so the drain must have moved the tag past them.
+  const bool held_delivered = wal.acked_tag >= wal.tag_held_from + wal.held_batches;
+  return stored.count == static_cast<std::int64_t>(wal.acked_tag) && stored.sum == expected_sum &&
+         wal.unacked == 0 && held_delivered && missing.empty() && duplicated.empty() &&
+         unexpected.empty();
 }
 
 std::string Verdict::describe() const {
   auto line = fmt::format(
-      "{}: acked tag {}, WAL unacked {}, stored {}, checksum {} (expected {}) {}", agent, acked_tag,
-      wal_unacked, stored.count, stored.sum, expected_sum, ok() ? "OK" : "MISMATCH");
+      "{}: held {} unacked batches after tag {}; drained: acked tag {}, WAL unacked {}; stored {}, "
+      "checksum {} (expected {}) {}",
+      agent, wal.held_batches, wal.tag_held_from, wal.acked_tag, wal.unacked, stored.count,
+      stored.sum, expected_sum, ok() ? "OK" : "MISMATCH");
   if (!missing.empty())
     line += fmt::format("; LOST {} samples: {}", missing.size(), first(missing));
   if (!duplicated.empty())
@@ -92,9 +97,10 @@ std::string Verdict::describe() const {
   return line;
 }
 
-Verdict judge(std::string agent, std::uint64_t acked_tag, std::uint64_t wal_unacked,
-              StoredSamples stored, const std::function<std::vector<double>()>& values) {
-  Verdict verdict{std::move(agent), acked_tag, wal_unacked, stored};
+Verdict judge(std::string agent, const AgentWal& wal, StoredSamples stored,
+              const std::function<std::vector<double>()>& values) {
+  const auto acked_tag = wal.acked_tag;
+  Verdict verdict{std::move(agent), wal, stored};
   for (std::uint64_t seq = 1; seq <= acked_tag; ++seq)
     verdict.expected_sum += agent::synthetic_value(seq);
   const bool matches =

@@ -23,10 +23,18 @@ std::map<std::string, StoredSamples> stored_per_agent(const std::string& store_u
 // The values stored for one agent, one per row.
 std::vector<double> stored_values(const std::string& store_url, const std::string& agent);
 
+// An agent's WAL as `wal inspect` saw it when the load ended (the agent killed while cut off
+// from the gateways, holding samples) and after the drain.
+struct AgentWal {
+  std::uint64_t held_batches = 0;   // unacked when the load ended
+  std::uint64_t tag_held_from = 0;  // the acked tag then
+  std::uint64_t acked_tag = 0;      // after the drain
+  std::uint64_t unacked = 0;        // after the drain: must be 0
+};
+
 struct Verdict {
   std::string agent;
-  std::uint64_t acked_tag = 0;
-  std::uint64_t wal_unacked = 0;
+  AgentWal wal;
   StoredSamples stored;
   double expected_sum = 0;
   std::vector<std::uint64_t> missing, duplicated, unexpected;  // sample numbers
@@ -34,8 +42,9 @@ struct Verdict {
   std::string describe() const;  // one line; the diagnosis on a mismatch
 };
 
-// Compares what is stored with 1..acked_tag; `values` is called only on a mismatch.
-Verdict judge(std::string agent, std::uint64_t acked_tag, std::uint64_t wal_unacked,
-              StoredSamples stored, const std::function<std::vector<double>()>& values);
+// Compares what is stored with 1..acked tag and checks that what the agent held when the load
+// ended came out of its WAL; `values` is called only on a mismatch.
+Verdict judge(std::string agent, const AgentWal& wal, StoredSamples stored,
+              const std::function<std::vector<double>()>& values);
 
 }  // namespace sentinel::chaos

@@ -98,6 +98,10 @@ void run_load(const RunOptions& options, const std::vector<chaos::Fault>& schedu
   run_until(start + options.length, system);
 }
 
+std::filesystem::path wal_dir(const chaos::Daemon& agent) {
+  return agent.dir() / "data" / "agent" / "wal";
+}
+
 // The workers' consumer has nothing left to deliver or to have acknowledged.
 bool bus_drained(chaos::ChaosSystem& system) {
   static const std::regex pending(R"(sentinel_worker_consumer_(ack_)?pending (\d+))");
@@ -119,30 +123,40 @@ bool bus_drained(chaos::ChaosSystem& system) {
   return false;
 }
 
-// Ends the load with a last kill -9 of every agent, then restarts them without their generator
-// until their WALs hold nothing unacknowledged. Returns each agent's WAL at the end.
-std::map<std::string, test::WalState> drain(chaos::ChaosSystem& system) {
-  fmt::print("drain: kill -9 every agent, restart them drain-only\n");
+// Ends the load with a network cut, so that the agents hold unacknowledged samples, and a
+// last kill -9 of every agent; then restarts them without their generator until their WALs
+// hold nothing unacknowledged. Returns each agent's WAL then and now.
+std::map<std::string, chaos::AgentWal> drain(chaos::ChaosSystem& system) {
+  constexpr auto kCut = 3s;
+  fmt::print("drain: network cut for {}s, kill -9 every agent, restart them drain-only\n",
+             kCut.count());
+  system.proxy().cut();
+  std::this_thread::sleep_for(kCut);
+  std::map<std::string, chaos::AgentWal> wals;
   for (const auto& agent : system.agents()) {
     agent->kill();
-    const auto wal = test::inspect_wal(agent->dir() / "data" / "agent" / "wal");
-    fmt::print("  {} at the end of the load: acked tag {}, {} batches unacked in its WAL\n",
-               agent->name(), wal.acked_tag, wal.unacked);
+    const auto wal = test::inspect_wal(wal_dir(*agent));
+    wals[agent->name()] = {wal.unacked, wal.acked_tag};
+  }
+  system.proxy().restore();
+  for (const auto& agent : system.agents()) {
     auto env = agent->env();
     for (const auto& [key, value] : test::drain_only_env())
       env[key] = value;
     agent->set_env(env);
     agent->start();
   }
-  std::map<std::string, test::WalState> wals;
   const bool drained = test::eventually(
       [&] {
         system.supervise();
-        for (const auto& agent : system.agents())
-          wals[agent->name()] = test::inspect_wal(agent->dir() / "data" / "agent" / "wal");
-        return std::all_of(wals.begin(), wals.end(), [](const auto& wal) {
-          return wal.second.readable && !wal.second.unacked;
-        });
+        bool all = true;
+        for (const auto& agent : system.agents()) {
+          const auto wal = test::inspect_wal(wal_dir(*agent));
+          wals[agent->name()].acked_tag = wal.acked_tag;
+          wals[agent->name()].unacked = wal.unacked;
+          all = all && wal.readable && wal.unacked == 0;
+        }
+        return all;
       },
       180s);
   for (const auto& agent : system.agents())
@@ -153,7 +167,7 @@ std::map<std::string, test::WalState> drain(chaos::ChaosSystem& system) {
 
 // Waits until the workers stored what the agents' WALs acknowledged, then judges every agent.
 std::vector<chaos::Verdict> verdicts(chaos::ChaosSystem& system,
-                                     const std::map<std::string, test::WalState>& wals) {
+                                     const std::map<std::string, chaos::AgentWal>& wals) {
   const auto stored_enough = [&] {
     const auto stored = chaos::stored_per_agent(system.store_url());
     for (const auto& [agent, wal] : wals) {
@@ -174,7 +188,7 @@ std::vector<chaos::Verdict> verdicts(chaos::ChaosSystem& system,
   for (const auto& [agent, wal] : wals) {
     const auto it = stored.find(agent);
     verdicts.push_back(chaos::judge(
-        agent, wal.acked_tag, wal.unacked, it == stored.end() ? chaos::StoredSamples{} : it->second,
+        agent, wal, it == stored.end() ? chaos::StoredSamples{} : it->second,
         [&, agent = agent] { return chaos::stored_values(system.store_url(), agent); }));
   }
   return verdicts;
