@@ -83,8 +83,10 @@ std::vector<Fault> make_schedule(std::uint64_t seed, int count, milliseconds len
     auto next = fault(step, draw, targets);
     // A fault lasts at most half its slot, so that the system runs unharmed for a while
     // between two faults and a kill's restart is not still going when the next one comes.
+    // A pause or a cut lasts at least a second, longer than an agent's collection interval.
     const auto longest = std::max<std::int64_t>(slot / 2, 200);
-    next.duration = milliseconds(draw.between(std::min<std::int64_t>(300, longest), longest));
+    const std::int64_t shortest = next.kind == FaultKind::kKill ? 300 : 1000;
+    next.duration = milliseconds(draw.between(std::min(shortest, longest), longest));
     next.at = milliseconds(slot * std::ssize(faults) + draw.between(0, slot / 4));
     faults.push_back(std::move(next));
   }
