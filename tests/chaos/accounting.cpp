@@ -121,4 +121,22 @@ Verdict judge(std::string agent, const AgentWal& wal, StoredSamples stored,
   return verdict;
 }
 
+std::string AlertHistory::describe() const {
+  return fmt::format("alerts: {} transitions ({} firing), {} recorded twice in a row {}",
+                     transitions, firings, repeated, ok() ? "OK" : "MISMATCH");
+}
+
+AlertHistory alert_history(const std::string& store_url) {
+  const auto rows = query(store_url,
+                          "SELECT count(*), count(*) FILTER (WHERE state = 'firing'), "
+                          "count(*) FILTER (WHERE state = before) FROM (SELECT state, lag(state) "
+                          "OVER (PARTITION BY fingerprint ORDER BY id) AS before FROM alerts "
+                          "WHERE state IN ('firing', 'resolved')) transitions");
+  AlertHistory history;
+  if (rows.empty()) throw std::runtime_error("no answer from the alerts query");
+  std::istringstream fields(rows.front());
+  fields >> history.transitions >> history.firings >> history.repeated;
+  return history;
+}
+
 }  // namespace sentinel::chaos

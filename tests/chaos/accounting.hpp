@@ -47,4 +47,18 @@ struct Verdict {
 Verdict judge(std::string agent, const AgentWal& wal, StoredSamples stored,
               const std::function<std::vector<double>()>& values);
 
+// The alert transitions the workers' alerting leader recorded (the `alerts` rows). Leadership
+// moves with every kill of a worker or of PostgreSQL; the new leader continues from the saved
+// instance state, so an instance must never be recorded firing (or resolved) twice in a row:
+// that would be one transition notified twice.
+struct AlertHistory {
+  std::int64_t transitions = 0;  // firing and resolved rows
+  std::int64_t firings = 0;
+  std::int64_t repeated = 0;  // rows whose instance's previous row has the same state
+  bool ok() const { return repeated == 0; }
+  std::string describe() const;
+};
+
+AlertHistory alert_history(const std::string& store_url);
+
 }  // namespace sentinel::chaos

@@ -219,6 +219,12 @@ TEST_CASE("chaos: every acknowledged sample is stored exactly once through kills
     all_ok = all_ok && verdict.ok();
     CHECK(verdict.ok());
   }
-  fmt::print("chaos: {} (seed {})\n", all_ok ? "PASS" : "FAIL: loss or duplicate", options.seed);
+  const auto alerts = chaos::alert_history(system.store_url());
+  fmt::print("  {}\n", alerts.describe());
+  CHECK(alerts.ok());
+  CHECK(alerts.firings > 0);  // the rule fires within seconds: none means alerting never ran
+  all_ok = all_ok && alerts.ok();
+  fmt::print("chaos: {} (seed {})\n", all_ok ? "PASS" : "FAIL: loss, duplicate or double alert",
+             options.seed);
   CHECK(wals.size() == static_cast<std::size_t>(options.system.agents));
 }

@@ -50,6 +50,22 @@ class PostgresAdapter : public ServerAdapter<test::PostgresCluster> {
   void start() override { server_.start(); }
 };
 
+// A rule on the synthetic values (uniform below 1000003) that fires and resolves every few
+// seconds per series, so that the alerting leader has transitions to record while leadership
+// moves with the kills.
+constexpr std::string_view kRules = R"(rules:
+  - name: ChaosSyntheticHigh
+    metric: synthetic_value
+    aggregation: max
+    window: 5s
+    op: ">"
+    threshold: 990000
+    for: 1s
+    severity: warning
+    annotations:
+      summary: "synthetic {{ $labels.series }} high on {{ $agent_name }}"
+)";
+
 }  // namespace
 
 Daemon::Daemon(std::string name, std::vector<std::string> args,
@@ -105,7 +121,8 @@ std::string Daemon::address() const {
   return text.substr(0, text.find('\n'));
 }
 
-ChaosSystem::ChaosSystem(const SystemOptions& options) {
+ChaosSystem::ChaosSystem(const SystemOptions& options)
+    : rules_file_(dir_.write("rules.yml", kRules)) {
   adapters_.push_back(std::make_unique<PostgresAdapter>("postgres", postgres_));
   adapters_.push_back(std::make_unique<NatsAdapter>("nats", nats_));
   // Gateways listen on ports of their own, the same after every restart, behind the proxy.
@@ -165,7 +182,8 @@ std::map<std::string, std::string> ChaosSystem::server_env() const {
           {"SENTINEL_WORKER_ACK_WAIT", "5s"},
           {"SENTINEL_WORKER_NAK_DELAY_MAX", "2s"},
           {"SENTINEL_WORKER_INFO_INTERVAL", "1s"},
-          {"SENTINEL_GATEWAY_RETRY_AFTER", "1s"}};
+          {"SENTINEL_GATEWAY_RETRY_AFTER", "1s"},
+          {"SENTINEL_ALERT_RULES_FILE", rules_file_.string()}};
 }
 
 std::string ChaosSystem::bootstrap_token(const std::string& agent_name) const {

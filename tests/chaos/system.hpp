@@ -93,6 +93,7 @@ class ChaosSystem {
   std::unique_ptr<Daemon> server(const std::string& role, int number, std::uint16_t port);
 
   test::TempDir dir_;
+  std::filesystem::path rules_file_;
   test::PostgresCluster postgres_;
   test::NatsServerProcess nats_;
   std::vector<std::unique_ptr<Component>> adapters_;  // PostgreSQL and nats-server as Components
