@@ -57,7 +57,7 @@ void run_until(Clock::time_point when, chaos::ChaosSystem& system) {
   }
 }
 
-// Applies one fault for its duration; whatever happens, the target runs again afterwards.
+// Applies one fault for its duration, then lets the target run again.
 void inject(const chaos::Fault& fault, chaos::ChaosSystem& system) {
   const auto end = Clock::now() + fault.duration;
   switch (fault.kind) {

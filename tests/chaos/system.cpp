@@ -169,8 +169,13 @@ ChaosSystem::ChaosSystem(const SystemOptions& options)
 
 ChaosSystem::~ChaosSystem() {
   // Nothing may stay stopped: PostgreSQL's shutdown would wait for its paused backends.
-  for (const auto& name : {"postgres", "nats"})
-    component(name).resume();
+  for (const auto& adapter : adapters_) {
+    try {
+      adapter->resume();
+    } catch (const std::exception& e) {  // not running: nothing to resume
+      fmt::print(stderr, "cannot resume {}: {}\n", adapter->name(), e.what());
+    }
+  }
 }
 
 std::map<std::string, std::string> ChaosSystem::server_env() const {

@@ -33,7 +33,7 @@ class Component {
 };
 
 // One sentineld process (--role=gateway|worker|agent) with its own data directory and log.
-class Daemon : public Component {
+class Daemon final : public Component {
  public:
   Daemon(std::string name, std::vector<std::string> args, std::map<std::string, std::string> env,
          std::filesystem::path dir);
