@@ -59,7 +59,7 @@ constexpr std::string_view kRules = R"(rules:
     aggregation: max
     window: 5s
     op: ">"
-    threshold: 990000
+    threshold: 970000
     for: 1s
     severity: warning
     annotations:
