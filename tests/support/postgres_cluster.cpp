@@ -1,7 +1,10 @@
 #include "support/postgres_cluster.hpp"
 
+#include <csignal>
+#include <fstream>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,6 +32,26 @@ int free_port() {
   }
   ::close(fd);
   return ntohs(address.sin_port);
+}
+
+// The postmaster's pid (the first line of postmaster.pid) and its children's, from /proc.
+std::vector<pid_t> server_processes(const std::filesystem::path& data_dir) {
+  std::ifstream pid_file(data_dir / "postmaster.pid");
+  pid_t postmaster = 0;
+  if (!(pid_file >> postmaster)) throw std::runtime_error("the PostgreSQL cluster is not running");
+  std::vector<pid_t> pids = {postmaster};
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+    std::istringstream rest(line.substr(line.rfind(')') + 1));
+    char state = 0;
+    pid_t parent = 0;
+    if (rest >> state >> parent && parent == postmaster)
+      pids.push_back(std::stoi(entry.path().filename().string()));
+  }
+  return pids;
 }
 
 }  // namespace
@@ -69,6 +92,22 @@ void PostgresCluster::start() {
 void PostgresCluster::stop() {
   run({std::string(kBin) + "pg_ctl", "-D", (dir_ / "data").string(), "-m", "fast", "-w", "stop"});
   running_ = false;
+}
+
+void PostgresCluster::crash() {
+  run({std::string(kBin) + "pg_ctl", "-D", (dir_ / "data").string(), "-m", "immediate", "-w",
+       "stop"});
+  running_ = false;
+}
+
+void PostgresCluster::pause() {
+  for (const auto pid : server_processes(dir_ / "data"))
+    ::kill(pid, SIGSTOP);
+}
+
+void PostgresCluster::resume() {
+  for (const auto pid : server_processes(dir_ / "data"))
+    ::kill(pid, SIGCONT);
 }
 
 std::string PostgresCluster::url() const {

@@ -1,0 +1,139 @@
+#include "support/tcp_proxy.hpp"
+
+#include <array>
+#include <future>
+#include <set>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace sentinel::test {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+// One proxied connection: the client's socket and the backend's.
+struct Link {
+  explicit Link(asio::io_context& io) : client(io), backend(io) {}
+  void close() {
+    boost::system::error_code ignored;
+    client.close(ignored);
+    backend.close(ignored);
+  }
+  tcp::socket client;
+  tcp::socket backend;
+};
+
+}  // namespace
+
+// Everything here is touched only from the proxy's own thread, except through post().
+struct TcpProxy::State {
+  explicit State(std::vector<std::uint16_t> ports)
+      : backends(std::move(ports)), acceptor(io, {asio::ip::address_v4::loopback(), 0}) {}
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto link = std::make_shared<Link>(io);
+      boost::system::error_code error;
+      co_await acceptor.async_accept(link->client,
+                                     asio::redirect_error(asio::use_awaitable, error));
+      if (error == asio::error::operation_aborted) co_return;
+      if (error) continue;
+      if (is_cut) {
+        link->close();
+        continue;
+      }
+      asio::co_spawn(io, connect(std::move(link)), asio::detached);
+    }
+  }
+
+  // Tries the backends in turn from the next one, so that a dead backend costs one refused
+  // connect, not the client's connection.
+  asio::awaitable<void> connect(std::shared_ptr<Link> link) {
+    for (std::size_t tried = 0; tried < backends.size(); ++tried) {
+      const auto port = backends[next++ % backends.size()];
+      boost::system::error_code error;
+      co_await link->backend.async_connect({asio::ip::address_v4::loopback(), port},
+                                           asio::redirect_error(asio::use_awaitable, error));
+      if (!error && !is_cut) {
+        links.insert(link);
+        asio::co_spawn(io, pipe(link, link->client, link->backend), asio::detached);
+        asio::co_spawn(io, pipe(link, link->backend, link->client), asio::detached);
+        co_return;
+      }
+      link->backend.close(error);
+    }
+    link->close();
+  }
+
+  // Copies one direction until either side ends, then ends the whole link.
+  asio::awaitable<void> pipe(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket& to) {
+    std::array<char, 16 * 1024> buffer;
+    boost::system::error_code error;
+    while (!error) {
+      const auto size = co_await from.async_read_some(
+          asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
+      if (error) break;
+      co_await asio::async_write(to, asio::buffer(buffer.data(), size),
+                                 asio::redirect_error(asio::use_awaitable, error));
+    }
+    link->close();
+    links.erase(link);
+  }
+
+  // Runs `work` on the proxy's thread and waits for it.
+  void run(std::function<void()> work) {
+    std::promise<void> done;
+    asio::post(io, [&] {
+      work();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+
+  asio::io_context io;
+  std::vector<std::uint16_t> backends;
+  std::size_t next = 0;
+  bool is_cut = false;
+  std::set<std::shared_ptr<Link>> links;
+  tcp::acceptor acceptor;
+  std::thread thread;
+};
+
+TcpProxy::TcpProxy(std::vector<std::uint16_t> backend_ports)
+    : state_(std::make_shared<State>(std::move(backend_ports))) {
+  asio::co_spawn(state_->io, state_->accept_loop(), asio::detached);
+  state_->thread = std::thread([state = state_.get()] { state->io.run(); });
+}
+
+TcpProxy::~TcpProxy() {
+  state_->io.stop();
+  state_->thread.join();
+}
+
+std::uint16_t TcpProxy::port() const {
+  return state_->acceptor.local_endpoint().port();
+}
+
+void TcpProxy::cut() {
+  state_->run([state = state_.get()] {
+    state->is_cut = true;
+    for (const auto& link : state->links)
+      link->close();
+    state->links.clear();
+  });
+}
+
+void TcpProxy::restore() {
+  state_->run([state = state_.get()] { state->is_cut = false; });
+}
+
+}  // namespace sentinel::test
