@@ -13,6 +13,7 @@
 
 #include "sentinel/agent/synthetic.hpp"
 
+#include "support/agent_wal.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -94,15 +95,6 @@ class Laptop {
   std::unique_ptr<test::ChildProcess> process_;
 };
 
-// Every collector off: the agent only drains its WAL.
-std::map<std::string, std::string> drain_only() {
-  std::map<std::string, std::string> env;
-  for (const char* collector : {"CPU", "LOAD", "MEMORY", "FILESYSTEM", "DISKIO", "NETWORK",
-                                "PROCESSES", "UPTIME", "CONTEXT_SWITCHES", "FDS", "SYNTHETIC"})
-    env[fmt::format("SENTINEL_AGENT_COLLECT_{}_ENABLED", collector)] = "false";
-  return env;
-}
-
 struct Stored {
   std::int64_t count = 0;
   double sum = 0;
@@ -122,24 +114,6 @@ Stored stored_synthetic(const std::filesystem::path& database) {
   sqlite3_finalize(statement);
   sqlite3_close(db);
   return stored;
-}
-
-// The acknowledged watermark's tag (the last acked synthetic sample) and whether the WAL holds
-// nothing unacknowledged, from `sentineld wal inspect`.
-struct WalState {
-  std::uint64_t acked_tag = 0;
-  bool drained = false;
-};
-WalState inspect_wal(const std::filesystem::path& wal_dir) {
-  std::string output;
-  REQUIRE(test::run_command({test::sentineld_binary().string(), "wal", "inspect", wal_dir.string()},
-                            &output) == 0);
-  WalState state;
-  std::smatch match;
-  if (std::regex_search(output, match, std::regex(R"(acked watermark: id \d+ \(tag (\d+)\))")))
-    state.acked_tag = std::stoull(match[1]);
-  state.drained = std::regex_search(output, std::regex(R"(, 0 unacked)"));
-  return state;
 }
 
 }  // namespace
@@ -202,7 +176,7 @@ TEST_CASE(
     Laptop laptop(home, synthetic, "killed");
     wal_dir = laptop.data_dir() / "agent" / "wal";
     REQUIRE(test::eventually(
-        [&] { return (acked_before_kill = inspect_wal(wal_dir).acked_tag) >= 1000; },
+        [&] { return (acked_before_kill = test::inspect_wal(wal_dir).acked_tag) >= 1000; },
         kStartTimeout));
     laptop.process().signal(SIGKILL);
     REQUIRE(laptop.process().wait(std::chrono::seconds(10)));
@@ -210,14 +184,17 @@ TEST_CASE(
   {
     Laptop laptop(home, synthetic, "restarted");
     REQUIRE(test::eventually(
-        [&] { return inspect_wal(wal_dir).acked_tag >= acked_before_kill + 1000; }, kStartTimeout));
+        [&] { return test::inspect_wal(wal_dir).acked_tag >= acked_before_kill + 1000; },
+        kStartTimeout));
     laptop.process().signal(SIGTERM);
     REQUIRE(laptop.process().wait(std::chrono::seconds(20)) == 0);
   }
-  WalState wal;
+  test::WalState wal;
   {
-    Laptop laptop(home, drain_only(), "drain");
-    REQUIRE(test::eventually([&] { return (wal = inspect_wal(wal_dir)).drained; }, kStartTimeout));
+    Laptop laptop(home, test::drain_only_env(), "drain");
+    REQUIRE(test::eventually(
+        [&] { return (wal = test::inspect_wal(wal_dir)).readable && wal.unacked == 0; },
+        kStartTimeout));
     laptop.process().signal(SIGTERM);
     REQUIRE(laptop.process().wait(std::chrono::seconds(20)) == 0);
   }
