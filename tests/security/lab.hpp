@@ -25,8 +25,8 @@ class Lab {
   Deployment& main();
   // The same on PostgreSQL (SENTINEL_TEST_PG_DSN, a fresh schema) and a nats-server of its own.
   Deployment& postgres();
-  // `sentineld --role=gateway` serving only TLS with mTLS, a strict per-address rate limit and
-  // no trusted proxies.
+  // `sentineld --role=gateway` serving only TLS with mTLS, a strict per-address rate limit, and
+  // believing X-Forwarded-For only from 10.0.0.0/8 (not from loopback, where the suite is).
   Deployment& edge();
   // `sentineld --role=worker` (alerting, notifiers) on SQLite and the in-process bus.
   Deployment& worker();
@@ -39,8 +39,9 @@ class Lab {
   std::unique_ptr<test::NatsServerProcess> nats_;
   std::unique_ptr<test::NatsServerProcess> postgres_nats_;
   std::unique_ptr<test::DevCertificates> certs_;
-  std::unique_ptr<Deployment> main_, postgres_, edge_, worker_;
   std::unique_ptr<store::test::PostgresBackend> schema_;
+  // Last, so that the processes end before their bus, schema and certificates go.
+  std::unique_ptr<Deployment> main_, postgres_, edge_, worker_;
   int names_ = 0;
 };
 
