@@ -67,10 +67,14 @@ void expect_refused_key(const std::string& master_key, std::string_view what,
   std::map<std::string, std::string> env = {{"SENTINEL_ENV", "prod"},
                                             {"SENTINEL_DATA_DIR", dir.path().string()}};
   if (!master_key.empty()) env["SENTINEL_MASTER_KEY"] = master_key;
-  std::vector<std::string> args = {"--role=gateway", "--listen=127.0.0.1:0",
+  std::vector<std::string> args = {test::sentineld_binary().string(), "--role=gateway",
+                                   "--listen=127.0.0.1:0",
                                    "--ready-file=" + (dir / "ready").string()};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  const auto result = run_sentineld(args, env);
+  // Its own child rather than run_sentineld: a daemon that does start must not hold the suite.
+  test::ChildProcess daemon({args, env, dir / "output"});
+  const auto status = daemon.wait(std::chrono::seconds(20));
+  const CommandResult result{status.value_or(-1), daemon.output()};
   expect(result.status == 2, fmt::format("prod mode with {}: exit status {}, output:\n{}", what,
                                          result.status, result.output));
   expect(!std::filesystem::exists(dir / "ready"), fmt::format("prod mode with {} served", what));
