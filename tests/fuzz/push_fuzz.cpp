@@ -9,6 +9,8 @@
 #include <string>
 #include <variant>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "sentinel/proto/signing.hpp"
 
 #include "gateway/body_decoder.hpp"
@@ -38,6 +40,12 @@ void check_batches(const v1::PushRequest& push) {
 }
 
 }  // namespace
+
+// Protobuf logs every string field with invalid UTF-8; quiet, the fuzzer runs several times faster.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
