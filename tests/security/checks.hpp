@@ -30,6 +30,7 @@ void oversized_body(Lab& lab);
 void decompression_bomb(Lab& lab);
 void unknown_encoding(Lab& lab);
 void malformed_protobuf(Lab& lab);
+void malformed_strings_not_logged(Lab& lab);
 // checks_network.cpp
 void tls_required(Lab& lab);
 void untrusted_client_certificate(Lab& lab);

@@ -1,4 +1,4 @@
-// S16-S19: what the push endpoint does with bodies no agent sends.
+// S16-S20: what the push endpoint does with bodies no agent sends.
 
 #include <zlib.h>
 #include <zstd.h>
@@ -99,6 +99,21 @@ void malformed_protobuf(Lab& lab) {
       gateway.post_protobuf("/v1/push", "not gzip at all", {{"Content-Encoding", "gzip"}}), 400,
       "malformed_request", "gzip that is not gzip");
   expect_alive(gateway, "malformed bodies");
+}
+
+void malformed_strings_not_logged(Lab& lab) {
+  auto& gateway = lab.main();
+  // A PushRequest whose one SignedBatch has an agent_id of invalid UTF-8 (0xC3 0x28).
+  const std::string push = "\x0a\x04\x32\x02\xc3\x28";
+  const auto before = gateway.log().size();
+  for (int i = 0; i < 5; ++i) {
+    expect_refused(gateway.post_protobuf("/v1/push", push), 400, "malformed_request",
+                   "a string field of invalid UTF-8");
+  }
+  expect_alive(gateway, "strings of invalid UTF-8");
+  const auto written = gateway.log().substr(before);
+  expect(written.find("libprotobuf") == std::string::npos,
+         "an unauthenticated client writes to the log at will: " + written.substr(0, 200));
 }
 
 }  // namespace sentinel::security

@@ -1,4 +1,4 @@
-// S20-S23: transport security and client addresses, against edge(): TLS with mTLS, a strict
+// S21-S24: transport security and client addresses, against edge(): TLS with mTLS, a strict
 // per-address rate limit (burst 2) and no trusted proxy on loopback.
 
 #include <algorithm>
@@ -68,7 +68,7 @@ void rate_limit(Lab& lab) {
 void spoofed_forwarded_for(Lab& lab) {
   auto& edge = lab.edge();
   // 127.0.0.1 is not a trusted proxy (10.0.0.0/8 is), so the address it claims for its client
-  // must not give it a fresh bucket. First its own bucket is emptied (S22 has done so already).
+  // must not give it a fresh bucket. First its own bucket is emptied (S23 has done so already).
   const bool empty =
       test::eventually([&] { return empty_push(edge).status == 429; }, std::chrono::seconds(5));
   expect(empty, "the bucket of 127.0.0.1 never ran empty");

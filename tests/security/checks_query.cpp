@@ -1,4 +1,4 @@
-// S32-S33: SQL metacharacters in every parameter of the query API, on each backend. A victim
+// S33-S34: SQL metacharacters in every parameter of the query API, on each backend. A victim
 // agent's samples carry a marker label; no request with an injected value may answer with them,
 // fail with a 5xx, or damage the tables (the victim is still queryable afterwards).
 

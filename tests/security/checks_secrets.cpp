@@ -1,4 +1,4 @@
-// S24-S31: secrets in configuration (prod mode) and where they must never show up.
+// S25-S32: secrets in configuration (prod mode) and where they must never show up.
 
 #include <fstream>
 #include <regex>
