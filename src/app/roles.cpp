@@ -37,7 +37,7 @@ std::map<std::string, std::vector<std::string>> roles() {
   std::map<std::string, std::vector<std::string>> roles = {
       {"agent", {"http", "agent"}},
       {"gateway", {"http", "store", "bus", "auth", "gateway", "query"}},
-      {"worker", {"http", "store", "bus", "worker", "alert", "notify"}},
+      {"worker", {"http", "store", "bus", "auth", "worker", "alert", "notify"}},
   };
   std::set<std::string> seen;
   // First, so that the agent finds the gateway of its own process (local_gateway.hpp).

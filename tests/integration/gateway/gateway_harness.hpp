@@ -1,7 +1,7 @@
 #pragma once
 // The gateway's components (http, store, bus, auth, gateway) on a small event loop, against a
 // real nats-server and SQLite or PostgreSQL, with helpers that act as an agent (sign and push
-// like src/agent does) and as an admin (bearer tokens over HTTP).
+// like src/agent does, support/sim_agent.hpp) and as an admin (bearer tokens over HTTP).
 
 #include <cstdint>
 #include <map>
@@ -19,6 +19,7 @@
 #include "proto/sentinel.pb.h"
 #include "support/component_harness.hpp"
 #include "support/http_client.hpp"
+#include "support/sim_agent.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sentinel::test {
@@ -38,21 +39,6 @@ T complete(boost::asio::awaitable<T> task) {
   io.run();
   return std::move(*value);
 }
-
-std::int64_t unix_ms();
-
-// An enrolled agent that signs its requests the way src/agent does.
-struct SimAgent {
-  std::string agent_id;
-  std::string key_id;
-  std::string secret;
-
-  v1::Batch batch(std::uint64_t batch_id, int metrics = 3) const;
-  v1::SignedBatch sign(const v1::Batch& batch, std::int64_t sent_at_ms = unix_ms()) const;
-  v1::SignedHeartbeat heartbeat(const v1::HostFacts& facts) const;
-};
-
-std::string push_body(const std::vector<v1::SignedBatch>& batches);
 
 class GatewayHarness {
  public:
@@ -91,7 +77,6 @@ class GatewayHarness {
 };
 
 v1::PushResponse parse_push(const HttpReply& reply);
-std::string error_code(const HttpReply& reply);  // the JSON error's code, or ""
 
 // The messages JetStream holds for `subject` (read through a fresh durable consumer).
 std::vector<std::string> stored_message_ids(bus::Bus& bus, const std::string& consumer_name);
