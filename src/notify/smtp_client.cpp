@@ -1,5 +1,6 @@
 #include "smtp_client.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <strings.h>
