@@ -105,14 +105,20 @@ class SmtpSink::Impl {
   asio::awaitable<void> serve(std::unique_ptr<Session> session) {
     auto& s = *session;
     if (options_.implicit_tls && !co_await handshake(s)) co_return;
-    if (options_.hang_command == "CONNECT") co_return co_await hang(s);
+    if (options_.hang_command == "CONNECT") {
+      co_await hang(s);
+      co_return;
+    }
     co_await reply(s, "220 sink.test ESMTP ready");
     for (;;) {
       auto line = co_await read_line(s);
       if (!line) co_return;
       record(*line, s.tls.has_value());
       const auto verb = upper_verb(*line);
-      if (verb == options_.hang_command) co_return co_await hang(s);
+      if (verb == options_.hang_command) {
+        co_await hang(s);
+        co_return;
+      }
       if (verb == options_.fail_command) {
         co_await reply(s, options_.fail_reply);
       } else if (!co_await answer(s, verb, *line)) {
@@ -188,7 +194,10 @@ class SmtpSink::Impl {
       s.mail.data += (line->starts_with('.') ? line->substr(1) : *line) + "\r\n";
     }
     record(".", s.tls.has_value());
-    if (options_.fail_command == ".") co_return co_await reply(s, options_.fail_reply);
+    if (options_.fail_command == ".") {
+      co_await reply(s, options_.fail_reply);
+      co_return;
+    }
     {
       std::lock_guard lock(mutex_);
       mails_.push_back(s.mail);
@@ -198,7 +207,10 @@ class SmtpSink::Impl {
 
   // Reads until the client leaves, answering nothing.
   asio::awaitable<void> hang(Session& s) {
-    while (co_await read_line(s)) {
+    // Not `while (co_await ...)`: GCC 12 miscompiles a co_await in a loop condition.
+    for (;;) {
+      const auto line = co_await read_line(s);
+      if (!line) co_return;
     }
   }
 

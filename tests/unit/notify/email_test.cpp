@@ -52,7 +52,7 @@ std::string headers_of(const std::string& mail) {
 }  // namespace
 
 TEST_CASE("email: check names the bad key") {
-  CHECK_FALSE(problem({}));
+  CHECK_FALSE(problem(json::object()));
   CHECK(problem({{"smarthost", nullptr}}) == "smarthost is required");
   CHECK(problem({{"smarthost", "mail:99999"}}) == "smarthost must be host:port");
   CHECK(problem({{"tls", "ssl"}}) == "tls must be starttls, implicit or none");
@@ -88,7 +88,7 @@ TEST_CASE("email: one mail with the envelope, the headers and the alert's detail
                                      "\\d{2}:\\d{2}:\\d{2} \\+0000\r\nMessage-ID: "
                                      "<[0-9a-f]{24}\\.\\d+@example\\.com>\r\n[\\s\\S]*"));
   CHECK_THAT(r.body, Catch::Contains("agt_1 CPU at 97%\r\n"));
-  CHECK_THAT(r.body, Catch::Contains("\r\n  alertname = HighCpu\r\n  agent = agt_1\r\n"));
+  CHECK_THAT(r.body, Catch::Contains("\r\nLabels:\r\n  agent = agt_1\r\n  alertname = HighCpu\r\n"));
   CHECK_THAT(r.body, Catch::Contains("\r\n  summary = agt_1 CPU at 97%\r\n"));
   CHECK_THAT(r.body, Catch::Contains("Started: 2023-11-14T22:13:20.000Z\r\n"));
   for (std::size_t i = r.body.find('\n'); i != std::string::npos; i = r.body.find('\n', i + 1)) {
