@@ -88,7 +88,8 @@ TEST_CASE("email: one mail with the envelope, the headers and the alert's detail
                                      "\\d{2}:\\d{2}:\\d{2} \\+0000\r\nMessage-ID: "
                                      "<[0-9a-f]{24}\\.\\d+@example\\.com>\r\n[\\s\\S]*"));
   CHECK_THAT(r.body, Catch::Contains("agt_1 CPU at 97%\r\n"));
-  CHECK_THAT(r.body, Catch::Contains("\r\nLabels:\r\n  agent = agt_1\r\n  alertname = HighCpu\r\n"));
+  CHECK_THAT(r.body,
+             Catch::Contains("\r\nLabels:\r\n  agent = agt_1\r\n  alertname = HighCpu\r\n"));
   CHECK_THAT(r.body, Catch::Contains("\r\n  summary = agt_1 CPU at 97%\r\n"));
   CHECK_THAT(r.body, Catch::Contains("Started: 2023-11-14T22:13:20.000Z\r\n"));
   for (std::size_t i = r.body.find('\n'); i != std::string::npos; i = r.body.find('\n', i + 1)) {
