@@ -5,7 +5,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -32,12 +31,6 @@ using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastParser = bhttp::response_parser<bhttp::string_body>;
-
-bool is_ip_address(const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
 
 std::string bracketed(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -131,21 +124,30 @@ std::optional<Url> parse_url(std::string_view text) {
                                                    : std::string(text.substr(end));
   }
   if (authority.find('@') != std::string_view::npos) return std::nullopt;
+  auto host_port = parse_host_port(authority, url.tls ? 443 : 80);
+  if (!host_port) return std::nullopt;
+  url.host = std::move(host_port->host);
+  url.port = host_port->port;
+  return url;
+}
+
+std::optional<HostPort> parse_host_port(std::string_view authority, std::uint16_t default_port) {
+  HostPort out;
   std::string_view port_text;
   if (authority.starts_with('[')) {
     auto close = authority.find(']');
     if (close == std::string_view::npos) return std::nullopt;
-    url.host = authority.substr(1, close - 1);
+    out.host = authority.substr(1, close - 1);
     auto rest = authority.substr(close + 1);
     if (!rest.empty() && !rest.starts_with(':')) return std::nullopt;
     if (!rest.empty()) port_text = rest.substr(1);
   } else {
     auto colon = authority.find(':');
-    url.host = authority.substr(0, colon);
+    out.host = authority.substr(0, colon);
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
-  if (url.host.empty()) return std::nullopt;
-  url.port = url.tls ? 443 : 80;
+  if (out.host.empty()) return std::nullopt;
+  out.port = default_port;
   if (!port_text.empty()) {
     unsigned port = 0;
     auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
@@ -153,9 +155,9 @@ std::optional<Url> parse_url(std::string_view text) {
         port > 65535) {
       return std::nullopt;
     }
-    url.port = static_cast<std::uint16_t>(port);
+    out.port = static_cast<std::uint16_t>(port);
   }
-  return url;
+  return out;
 }
 
 class Client::Impl {
@@ -256,12 +258,7 @@ class Client::Impl {
     auto connection = std::make_unique<StreamConnection<TlsStream>>(executor_, *ssl_);
     auto& stream = connection->stream();
     if (auto error = co_await open(beast::get_lowest_layer(stream), endpoints)) co_return *error;
-    // SNI carries names only; the certificate is checked against the name or the address.
-    if (!is_ip_address(origin_.host)) {
-      SSL_set_tlsext_host_name(stream.native_handle(), origin_.host.c_str());
-    }
-    stream.set_verify_mode(ssl::verify_peer);
-    stream.set_verify_callback(ssl::host_name_verification(origin_.host));
+    verify_server(stream, origin_.host);
     beast::get_lowest_layer(stream).expires_after(options_.connect_timeout);
     auto [handshake_ec] = co_await stream.async_handshake(ssl::stream_base::client, kAsTuple);
     if (handshake_ec) {

@@ -1,5 +1,6 @@
 #include "tls_context.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 
 namespace sentinel::http {
@@ -58,6 +59,12 @@ ssl::context make_client_tls_context(const ClientTls& config) {
   }
   context.set_verify_mode(ssl::verify_peer);
   return context;
+}
+
+void set_server_name(SSL* ssl, const std::string& host) {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  if (ec) SSL_set_tlsext_host_name(ssl, host.c_str());
 }
 
 }  // namespace sentinel::http

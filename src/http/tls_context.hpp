@@ -1,7 +1,7 @@
 #pragma once
 #include <boost/asio/ssl/context.hpp>
 
-#include "sentinel/http/client.hpp"
+#include "sentinel/http/client_tls.hpp"
 #include "sentinel/http/server.hpp"
 
 namespace sentinel::http {
@@ -10,10 +10,5 @@ namespace sentinel::http {
 // CA is set, client certificates required and verified against it. Throws std::runtime_error
 // naming the file that could not be loaded.
 boost::asio::ssl::context make_server_tls_context(const TlsConfig& config);
-
-// A client TLS context: TLS 1.2+, server certificates verified against the pinned CA file (or
-// the system's trust store when none is set), and a client certificate when one is set. Host
-// names are verified per connection. Throws std::runtime_error like the server's.
-boost::asio::ssl::context make_client_tls_context(const ClientTls& config);
 
 }  // namespace sentinel::http

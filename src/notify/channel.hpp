@@ -1,8 +1,8 @@
 #pragma once
-// A notification channel turns one message (a group of alerts for one notifier) into the HTTP
-// requests its service expects; one shared sender (sender.hpp) delivers them. Every channel is a
-// small formatter class: webhook, slack, discord, teams, telegram, pagerduty, opsgenie, ntfy,
-// gotify and alertmanager.
+// A notification channel turns one message (a group of alerts for one notifier) into the
+// requests its service expects: HTTP posts, or one mail for the email channel; one shared sender
+// (sender.hpp) delivers them. Every channel is a small formatter class: webhook, slack, discord,
+// teams, telegram, pagerduty, opsgenie, ntfy, gotify, alertmanager and email.
 
 #include <memory>
 #include <optional>
@@ -28,10 +28,24 @@ struct Message {
   std::string summary() const;  // one line per alert
 };
 
+// How a mail is handed to the smarthost: the SMTP envelope, the transport's security and the
+// credentials. Its request's url is "smtp://host:port" (STARTTLS or plain) or "smtps://host:port"
+// (TLS from the first byte).
+struct MailEnvelope {
+  std::string from;
+  std::vector<std::string> recipients;
+  bool starttls = true;  // smtp://: refuse a server that does not offer STARTTLS
+  std::string username;  // empty: no AUTH
+  std::string password;
+  std::string tls_ca;  // PEM file; empty: the system's trust store
+  bool tls_skip_verify = false;
+};
+
 struct ChannelRequest {
   std::string url;
   http::Headers headers;
-  std::string body;  // JSON
+  std::string body;                  // JSON, or the RFC 5322 message for a mail
+  std::optional<MailEnvelope> mail;  // set for smtp:// and smtps:// urls
 };
 
 // A notifier's settings with its secrets opened: one JSON object.

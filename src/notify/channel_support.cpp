@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/core/crypto.hpp"
+
 namespace sentinel::notify {
 
 std::string setting(const Settings& settings, std::string_view key, std::string fallback) {
@@ -51,6 +53,16 @@ std::string iso8601(std::int64_t unix_ms) {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
   return fmt::format("{}.{:03}Z", text, unix_ms % 1000);
+}
+
+std::string base64(std::string_view bytes) {
+  // base64url differs only in two characters and the padding.
+  auto out = core::to_base64url(bytes);
+  for (auto& c : out)
+    c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (out.size() % 4 != 0)
+    out += '=';
+  return out;
 }
 
 std::string Message::status() const {

@@ -22,5 +22,7 @@ std::string join_url(std::string_view base, std::string_view path);
 // Colours by status and severity, for the chat channels that show one.
 int colour(const Message& message);
 std::string iso8601(std::int64_t unix_ms);
+// Standard base64 with padding (RFC 4648 section 4), as Basic auth, SMTP AUTH and MIME want.
+std::string base64(std::string_view bytes);
 
 }  // namespace sentinel::notify

@@ -133,18 +133,6 @@ class AlertmanagerChannel final : public Channel {
     }
     return {request};
   }
-
- private:
-  static std::string base64(std::string_view text) {
-    // Basic authentication wants standard base64 with padding; base64url differs only in two
-    // characters and the padding.
-    auto out = core::to_base64url(text);
-    for (auto& c : out)
-      c = c == '-' ? '+' : c == '_' ? '/' : c;
-    while (out.size() % 4 != 0)
-      out += '=';
-    return out;
-  }
 };
 
 }  // namespace
@@ -163,6 +151,7 @@ const std::vector<std::unique_ptr<Channel>>& catalogue() {
     std::vector<std::unique_ptr<Channel>> all;
     add_incident_channels(all);
     add_chat_channels(all);
+    add_email_channel(all);
     return all;
   }();
   return channels;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "smtp_client.hpp"
+
 namespace sentinel::notify {
 
 namespace asio = boost::asio;
@@ -25,6 +27,11 @@ SendOutcome judge(int status, const http::Headers& headers, const std::string& b
   return outcome;
 }
 
+Sender::Sender(asio::any_io_executor executor)
+    : executor_(std::move(executor)), smtp_(std::make_unique<SmtpClient>(executor_)) {}
+
+Sender::~Sender() = default;
+
 asio::awaitable<SendOutcome> Sender::send(const std::vector<ChannelRequest>& requests,
                                           core::Duration timeout) {
   SendOutcome outcome{true, true, 0, {}, {}};
@@ -37,6 +44,7 @@ asio::awaitable<SendOutcome> Sender::send(const std::vector<ChannelRequest>& req
 
 asio::awaitable<SendOutcome> Sender::send_one(const ChannelRequest& request,
                                               core::Duration timeout) {
+  if (request.mail) co_return co_await smtp_->send(request, timeout);
   const auto url = http::parse_url(request.url);
   if (!url) co_return SendOutcome{false, false, 0, "not an http(s) URL", {}};
   http::ClientRequest out;

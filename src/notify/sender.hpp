@@ -1,6 +1,7 @@
 #pragma once
 // The one sender every channel shares: POSTs a channel's requests over http::Client (a client per
-// origin, kept alive), each with the notifier's timeout, and judges the answer.
+// origin, kept alive), or hands a mail to its smarthost over SMTP (smtp_client.hpp), each with
+// the notifier's timeout, and judges the answer.
 
 #include <chrono>
 #include <map>
@@ -26,9 +27,12 @@ struct SendOutcome {
   std::optional<std::chrono::milliseconds> retry_after;  // from a 429's Retry-After
 };
 
+class SmtpClient;
+
 class Sender {
  public:
-  explicit Sender(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  explicit Sender(boost::asio::any_io_executor executor);
+  ~Sender();
 
   // Sends the requests in order and stops at the first failure. Call from one strand.
   boost::asio::awaitable<SendOutcome> send(const std::vector<ChannelRequest>& requests,
@@ -41,6 +45,7 @@ class Sender {
 
   boost::asio::any_io_executor executor_;
   std::map<std::string, std::unique_ptr<http::Client>> clients_;  // by origin and timeout
+  std::unique_ptr<SmtpClient> smtp_;
 };
 
 // How an HTTP answer is judged: 2xx sent; 408, 429 and 5xx retried; other 4xx given up.

@@ -40,7 +40,7 @@ std::vector<ChannelRequest> format(std::string_view type, const Settings& settin
 
 TEST_CASE("channels: every type is known and checks its settings") {
   for (auto type : {"webhook", "slack", "discord", "teams", "telegram", "pagerduty", "opsgenie",
-                    "ntfy", "gotify", "alertmanager"}) {
+                    "ntfy", "gotify", "alertmanager", "email"}) {
     INFO(type);
     const auto* channel = find_channel(type);
     REQUIRE(channel != nullptr);
