@@ -120,7 +120,7 @@ std::size_t sample_count(const Snapshot& snapshot) {
   return count;
 }
 
-std::string export_text(OpenStore& store, std::optional<std::int64_t> since = std::nullopt) {
+std::string export_text(OpenStore& store, std::optional<std::int64_t> since) {
   std::ostringstream out;
   must(store, [&](Session& s) {
     archive::Writer writer(out, {archive::kVersion, "test", "any", kTransferNow, since});
@@ -132,7 +132,7 @@ std::string export_text(OpenStore& store, std::optional<std::int64_t> since = st
 }
 
 ImportReport import_text(OpenStore& store, const std::string& text,
-                         std::size_t rows_per_transaction = 20'000) {
+                         std::size_t rows_per_transaction) {
   std::istringstream in(text);
   archive::Reader reader(in);
   return must(store, [&](Session& s) {
