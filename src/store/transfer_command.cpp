@@ -125,6 +125,9 @@ int export_command(const core::ComponentCatalog& catalog, core::ConfigInputs inp
         writer.finish();
         std::cerr << "exported:\n";
         print_counts(std::cerr, writer.counts());
+        std::cerr << "agent keys and notifier secrets stay sealed with this deployment's master "
+                     "key: run the destination with the same key (master_key, "
+                     "SENTINEL_MASTER_KEY; in dev mode <data_dir>/master.key)\n";
         return 0;
       });
   if (to_stdout) return status;
@@ -149,9 +152,13 @@ int import_command(const core::ComponentCatalog& catalog, core::ConfigInputs inp
     fmt::print(stderr, "sentineld import: cannot read {}: {}\n", input, std::strerror(errno));
     return kUsageError;
   }
-  if (const int status = check_archive(file, input); status != 0) return status;
-  file.clear();
-  file.seekg(0);
+  // A pipe (`import <(...)`) can be read once only: it streams, as stdin does.
+  std::error_code error;
+  if (std::filesystem::is_regular_file(input, error)) {
+    if (const int status = check_archive(file, input); status != 0) return status;
+    file.clear();
+    file.seekg(0);
+  }
   return import_from(catalog, std::move(inputs), std::move(default_data_dir), file, input);
 }
 
