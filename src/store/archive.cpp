@@ -113,7 +113,7 @@ class Fields {
   const Json& object_;
 };
 
-// --- encoding: one function per record type, each starting with its "type" --------------------
+// Encoders, one per record type; each object starts with its "type".
 
 Json encode(const Agent& a) {
   const auto& f = a.facts;
@@ -248,7 +248,7 @@ Json encode(const SeriesSamples& s) {
   return {{"type", "samples"}, {"series", s.series_id}, {"points", std::move(points)}};
 }
 
-// --- decoding ------------------------------------------------------------------------------------
+// Decoders, one per record type, reading what the encoder above wrote.
 
 Agent decode_agent(const Fields& in, const Json& object) {
   Agent a;
