@@ -12,6 +12,7 @@
 #include "sentinel/core/version.hpp"
 #include "sentinel/gateway/auth.hpp"
 #include "sentinel/notify/commands.hpp"
+#include "sentinel/store/command.hpp"
 #include "sentinel/store/component.hpp"
 
 namespace sentinel::cli {
@@ -116,6 +117,17 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   bool dry_run = false;
   migrate->add_flag("--dry-run", dry_run, "print the migrations that would run, change nothing");
   migrate->fallthrough();
+  auto* export_cmd = app.add_subcommand("export", "write the store's data to an NDJSON archive");
+  store::ExportRequest export_request;
+  export_cmd->add_option("--since", export_request.since,
+                         "samples from this far back (30d) or this UTC time; default: all");
+  export_cmd->add_option("--output,-o", export_request.output, "the archive file; -: stdout")
+      ->capture_default_str();
+  auto* import_cmd = app.add_subcommand("import", "load an archive of `export` into the store");
+  std::string import_input;
+  import_cmd->add_option("archive", import_input, "the archive file; -: stdin")->required();
+  for (auto* sub : {export_cmd, import_cmd})
+    sub->fallthrough();
   auto* token = app.add_subcommand("token", "mint API and bootstrap tokens in the database");
   token->require_subcommand(1);
   gateway::TokenRequest token_request;
@@ -177,6 +189,14 @@ int run(const Program& program, int argc, char** argv, char** envp) {
   if (*migrate) {
     return store::migrate_command(program.catalog, options.inputs(envp), default_data_dir(),
                                   dry_run);
+  }
+  if (*export_cmd) {
+    return store::export_command(program.catalog, options.inputs(envp), default_data_dir(),
+                                 export_request);
+  }
+  if (*import_cmd) {
+    return store::import_command(program.catalog, options.inputs(envp), default_data_dir(),
+                                 import_input);
   }
   if (*token_create || *bootstrap_create) {
     token_request.bootstrap = bootstrap_create->parsed();

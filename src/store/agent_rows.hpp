@@ -19,6 +19,11 @@ inline constexpr std::string_view kAgentColumns =
     "kernel, agent_version, cpu_percent, memory_percent, disk_percent, load1, load5, load15, "
     "uptime_seconds, cpu_count, wal_backlog_batches, wal_backlog_bytes";
 
+// " ON CONFLICT (<key>) DO UPDATE SET c = excluded.c, ..." for every column of `columns` (a
+// comma-separated list) except the first `key_count`, which form the conflict key. Both
+// backends accept it, so an upsert is the backend's INSERT plus this suffix.
+std::string upsert_suffix(std::string_view columns, std::size_t key_count);
+
 std::string labels_to_json(const std::map<std::string, std::string>& labels);
 // Throws StoreError when the stored text is not a JSON object of strings.
 std::map<std::string, std::string> labels_from_json(std::string_view json);

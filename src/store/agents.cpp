@@ -1,6 +1,7 @@
 #include "sentinel/store/agents.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "sentinel/core/crypto.hpp"
@@ -18,6 +19,25 @@ constexpr std::string_view kCursorPrefix = "a:";  // versions the cursor's encod
 
 std::string new_agent_id() {
   return "agt_" + core::to_base64url(core::random_bytes(kIdRandomBytes));
+}
+
+std::string upsert_suffix(std::string_view columns, std::size_t key_count) {
+  std::vector<std::string> names;
+  for (std::size_t start = 0; start <= columns.size();) {
+    auto end = columns.find(',', start);
+    if (end == std::string_view::npos) end = columns.size();
+    auto name = columns.substr(start, end - start);
+    while (!name.empty() && name.front() == ' ')
+      name.remove_prefix(1);
+    names.emplace_back(name);
+    start = end + 1;
+  }
+  std::vector<std::string> key(names.begin(), names.begin() + key_count);
+  std::vector<std::string> assignments;
+  for (auto it = names.begin() + key_count; it != names.end(); ++it)
+    assignments.push_back(fmt::format("{0} = excluded.{0}", *it));
+  return fmt::format(" ON CONFLICT ({}) DO UPDATE SET {}", fmt::join(key, ", "),
+                     fmt::join(assignments, ", "));
 }
 
 std::string labels_to_json(const std::map<std::string, std::string>& labels) {

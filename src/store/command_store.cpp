@@ -33,6 +33,13 @@ CommandStore::~CommandStore() {
 int store_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
                   std::filesystem::path default_data_dir, std::string_view command,
                   const std::function<int(Session&)>& work) {
+  return run_store_command(catalog, std::move(inputs), std::move(default_data_dir), command, false,
+                           [&](StoreBackend&, Session& session) { return work(session); });
+}
+
+int run_store_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
+                      std::filesystem::path default_data_dir, std::string_view command,
+                      bool migrate, const std::function<int(StoreBackend&, Session&)>& work) {
   std::optional<CommandStore> store;
   try {
     store.emplace(catalog, std::move(inputs), std::move(default_data_dir));
@@ -40,13 +47,20 @@ int store_command(const core::ComponentCatalog& catalog, core::ConfigInputs inpu
     return core::report_config_errors(e);
   }
   try {
-    store->backend().start();
+    auto& backend = store->backend();
+    backend.start();
+    if (migrate) {
+      const auto report = backend.migrate(load_migrations(embedded_migrations(backend.backend())),
+                                          MigrateMode::kApply);
+      for (const auto& file : report.files)
+        fmt::print(stderr, "applied {}\n", file);
+    }
     boost::asio::io_context io;
     std::promise<core::Result<int>> done;
     boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<void> {
-          done.set_value(co_await store->backend().run([&](Session& s) { return work(s); }));
+          done.set_value(co_await backend.run([&](Session& s) { return work(backend, s); }));
         },
         boost::asio::detached);
     io.run();

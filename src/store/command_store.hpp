@@ -3,8 +3,10 @@
 // configuration, the same backend, no component around it.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "sentinel/core/config.hpp"
 #include "sentinel/core/metrics.hpp"
@@ -30,5 +32,13 @@ class CommandStore {
   core::MetricsRegistry registry_;
   std::unique_ptr<StoreParts> parts_;
 };
+
+// What store_command (sentinel/store/command.hpp) does, for commands that also need the backend:
+// opens the configured store, brings its schema up to date when `migrate` (printing what it
+// applied on stderr), runs `work` on a store thread and returns its exit code; 1 when the store
+// fails or `work` throws, 2 for a configuration error.
+int run_store_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
+                      std::filesystem::path default_data_dir, std::string_view command,
+                      bool migrate, const std::function<int(StoreBackend&, Session&)>& work);
 
 }  // namespace sentinel::store

@@ -7,9 +7,14 @@
 // with parameters written $1, $2, ...
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "sentinel/store/credentials.hpp"
+
+#include "agent_rows.hpp"
 
 namespace sentinel::store {
 
@@ -55,11 +60,11 @@ class CredentialQueries final : public CredentialRepository {
   template <class... Args>
   explicit CredentialQueries(Args&&... args) : sql_(std::forward<Args>(args)...) {}
 
-  void add_key(const AgentKey& k) override {
-    sql_.change(
-        "INSERT INTO agent_keys (agent_id, key_id, sealed_secret, created_at, retires_at)"
-        " VALUES ($1, $2, $3, $4, $5)",
-        k.agent_id, k.key_id, k.sealed_secret, k.created_at, k.retires_at);
+  void add_key(const AgentKey& k) override { insert_key(k, ""); }
+
+  void put_key(const AgentKey& k) override {
+    static const auto suffix = upsert_suffix(kKeyColumns, 2);
+    insert_key(k, suffix);
   }
 
   std::vector<AgentKey> valid_keys(std::string_view agent_id, std::int64_t now) override {
@@ -77,10 +82,7 @@ class CredentialQueries final : public CredentialRepository {
   }
 
   void create_bootstrap_token(const BootstrapToken& t, std::string_view hash) override {
-    sql_.change(
-        "INSERT INTO bootstrap_tokens (id, token_hash, name, uses_left, expires_at, created_at,"
-        " revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        t.id, hash, t.name, t.uses_left, t.expires_at, t.created_at, t.revoked_at);
+    insert_bootstrap_token(t, hash, "");
   }
 
   std::optional<BootstrapToken> consume_bootstrap_token(std::string_view hash,
@@ -108,10 +110,7 @@ class CredentialQueries final : public CredentialRepository {
   }
 
   void create_api_token(const ApiToken& t, std::string_view hash) override {
-    sql_.change(
-        "INSERT INTO api_tokens (id, token_hash, name, role, expires_at, created_at, revoked_at,"
-        " last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        t.id, hash, t.name, t.role, t.expires_at, t.created_at, t.revoked_at, t.last_used_at);
+    insert_api_token(t, hash, "");
   }
 
   std::optional<ApiToken> find_api_token(std::string_view hash) override {
@@ -137,6 +136,35 @@ class CredentialQueries final : public CredentialRepository {
     sql_.change("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", id, at);
   }
 
+  std::vector<Hashed<BootstrapToken>> hashed_bootstrap_tokens() override {
+    return sql_.template select<Hashed<BootstrapToken>>(
+        "SELECT " + std::string(kBootstrapColumns) +
+            ", token_hash FROM bootstrap_tokens ORDER BY id",
+        [](auto& row) {
+          auto token = read_bootstrap_token(row);
+          return Hashed<BootstrapToken>{std::move(token), row.text()};
+        });
+  }
+
+  void put_bootstrap_token(const Hashed<BootstrapToken>& t) override {
+    static const auto suffix = upsert_suffix(kBootstrapInsert, 1);
+    insert_bootstrap_token(t.token, t.hash, suffix);
+  }
+
+  std::vector<Hashed<ApiToken>> hashed_api_tokens() override {
+    return sql_.template select<Hashed<ApiToken>>(
+        "SELECT " + std::string(kApiColumns) + ", token_hash FROM api_tokens ORDER BY id",
+        [](auto& row) {
+          auto token = read_api_token(row);
+          return Hashed<ApiToken>{std::move(token), row.text()};
+        });
+  }
+
+  void put_api_token(const Hashed<ApiToken>& t) override {
+    static const auto suffix = upsert_suffix(kApiInsert, 1);
+    insert_api_token(t.token, t.hash, suffix);
+  }
+
   bool remember_nonce(std::string_view agent_id, std::string_view nonce, std::int64_t expires_at,
                       std::int64_t now) override {
     // An expired row left by a purge not yet run is taken over, not counted as a replay.
@@ -153,10 +181,36 @@ class CredentialQueries final : public CredentialRepository {
   }
 
  private:
+  static constexpr std::string_view kKeyColumns =
+      "agent_id, key_id, sealed_secret, created_at, retires_at";
   static constexpr std::string_view kBootstrapColumns =
       "id, name, uses_left, expires_at, created_at, revoked_at";
+  static constexpr std::string_view kBootstrapInsert =
+      "id, token_hash, name, uses_left, expires_at, created_at, revoked_at";
   static constexpr std::string_view kApiColumns =
       "id, name, role, expires_at, created_at, revoked_at, last_used_at";
+  static constexpr std::string_view kApiInsert =
+      "id, token_hash, name, role, expires_at, created_at, revoked_at, last_used_at";
+
+  // The INSERTs of create* and put* (whose `suffix` turns them into upserts).
+  void insert_key(const AgentKey& k, std::string_view suffix) {
+    sql_.change(fmt::format("INSERT INTO agent_keys ({}) VALUES ($1, $2, $3, $4, $5){}",
+                            kKeyColumns, suffix),
+                k.agent_id, k.key_id, k.sealed_secret, k.created_at, k.retires_at);
+  }
+  void insert_bootstrap_token(const BootstrapToken& t, std::string_view hash,
+                              std::string_view suffix) {
+    sql_.change(
+        fmt::format("INSERT INTO bootstrap_tokens ({}) VALUES ($1, $2, $3, $4, $5, $6, $7){}",
+                    kBootstrapInsert, suffix),
+        t.id, hash, t.name, t.uses_left, t.expires_at, t.created_at, t.revoked_at);
+  }
+  void insert_api_token(const ApiToken& t, std::string_view hash, std::string_view suffix) {
+    sql_.change(fmt::format("INSERT INTO api_tokens ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8){}",
+                            kApiInsert, suffix),
+                t.id, hash, t.name, t.role, t.expires_at, t.created_at, t.revoked_at,
+                t.last_used_at);
+  }
 
   Sql sql_;
 };

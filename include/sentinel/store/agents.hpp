@@ -75,6 +75,8 @@ class AgentRepository {
   // Inserts every field of `agent`. Throws StoreError "conflict" when the id exists: enrolment
   // never overwrites an agent.
   virtual void create(const Agent& agent) = 0;
+  // Inserts `agent`, or replaces every field of the agent with its id (`sentineld import`).
+  virtual void put(const Agent& agent) = 0;
   virtual std::optional<Agent> get(std::string_view id) = 0;
   // Throws StoreError "invalid_argument" for a cursor this store did not hand out.
   virtual AgentPage list(const AgentFilter& filter, const PageRequest& page) = 0;

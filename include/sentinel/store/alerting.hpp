@@ -127,6 +127,8 @@ class SilenceRepository {
  public:
   virtual ~SilenceRepository() = default;
   virtual void create(const SilenceRow& silence) = 0;
+  // Inserts `silence` or replaces the one with its id (`sentineld import`).
+  virtual void put(const SilenceRow& silence) = 0;
   // Silences whose end is after `now` (current and future), or all when `now` is unset.
   virtual std::vector<SilenceRow> list(std::optional<std::int64_t> now) = 0;
   virtual std::optional<SilenceRow> get(std::string_view id) = 0;

@@ -42,6 +42,14 @@ struct ApiToken {
   bool operator==(const ApiToken&) const = default;
 };
 
+// A token with the hash it is found by: `sentineld export` moves hashes, never tokens.
+template <class Token>
+struct Hashed {
+  Token token;
+  std::string hash;
+  bool operator==(const Hashed&) const = default;
+};
+
 // Methods throw StoreError; create* throw "conflict" for an id or hash that exists.
 class CredentialRepository {
  public:
@@ -52,6 +60,8 @@ class CredentialRepository {
   virtual std::vector<AgentKey> valid_keys(std::string_view agent_id, std::int64_t now) = 0;
   // Retires the agent's current key at `at` (the end of its grace period); returns how many.
   virtual std::size_t retire_current_key(std::string_view agent_id, std::int64_t at) = 0;
+  // Inserts `key`, or replaces the one with its (agent_id, key_id) (`sentineld import`).
+  virtual void put_key(const AgentKey& key) = 0;
 
   virtual void create_bootstrap_token(const BootstrapToken& token, std::string_view hash) = 0;
   // Takes one use of the token with `hash` when it is unrevoked, unexpired and not used up at
@@ -66,6 +76,13 @@ class CredentialRepository {
   virtual std::vector<ApiToken> list_api_tokens() = 0;  // newest first
   virtual bool revoke_api_token(std::string_view id, std::int64_t at) = 0;
   virtual void touch_api_token(std::string_view id, std::int64_t at) = 0;
+
+  // Export and import: every token with its hash (ordered by id); put_* insert a token or
+  // replace the one with its id.
+  virtual std::vector<Hashed<BootstrapToken>> hashed_bootstrap_tokens() = 0;
+  virtual void put_bootstrap_token(const Hashed<BootstrapToken>& token) = 0;
+  virtual std::vector<Hashed<ApiToken>> hashed_api_tokens() = 0;
+  virtual void put_api_token(const Hashed<ApiToken>& token) = 0;
 
   // Records (agent_id, nonce) until `expires_at`; false when it is already recorded and has not
   // expired at `now` (a replay).

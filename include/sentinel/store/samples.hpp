@@ -118,6 +118,18 @@ class SampleRepository {
   // Appends samples and queues their (agent, 5-minute bucket) pairs for the rollup refresh.
   virtual void append(std::span<const Sample> samples,
                       std::span<const std::pair<std::string, std::int64_t>> rollup_buckets) = 0;
+  // Appends the samples whose series has no sample at that time yet and queues the buckets as
+  // append() does; returns how many it stored. `sentineld import` uses it, so that importing an
+  // archive twice, or two archives that overlap, stores each sample once. Call it inside a
+  // transaction, after prepare_days() for the samples' days.
+  virtual std::size_t append_missing(
+      std::span<const Sample> samples,
+      std::span<const std::pair<std::string, std::int64_t>> rollup_buckets) = 0;
+  // The keys in processed_batches recorded at or after `since`, ordered by (agent_id,
+  // batch_id), from the one after `after` (`sentineld export`).
+  virtual std::vector<BatchKey> processed_batches(std::int64_t since,
+                                                  const std::optional<BatchKey>& after,
+                                                  std::size_t limit) = 0;
   virtual void dead_letter(const DeadLetter& letter) = 0;
   virtual std::int64_t dead_letter_count() = 0;
 

@@ -22,15 +22,11 @@ class PgAgents final : public AgentRepository {
  public:
   explicit PgAgents(PgConnection& connection) : connection_(connection) {}
 
-  void create(const Agent& agent) override {
-    static const auto sql = fmt::format(
-        "INSERT INTO agents ({}) VALUES ($1, $2, $3, $4, $5::jsonb, $6, to_timestamp($7 / 1000.0),"
-        " to_timestamp($8 / 1000.0), to_timestamp($9 / 1000.0), $10, $11, $12, $13, $14, $15,"
-        " $16, $17, $18, $19, $20, $21, $22)",
-        kAgentColumns);
-    const auto labels = labels_to_json(agent.labels);
-    std::apply([&](const auto&... values) { connection_.exec(sql, values...); },
-               agent_values(agent, labels));
+  void create(const Agent& agent) override { insert(agent, ""); }
+
+  void put(const Agent& agent) override {
+    static const auto suffix = upsert_suffix(kAgentColumns, 1);
+    insert(agent, suffix);
   }
 
   std::optional<Agent> get(std::string_view id) override {
@@ -97,6 +93,18 @@ class PgAgents final : public AgentRepository {
   }
 
  private:
+  void insert(const Agent& agent, std::string_view suffix) {
+    static const auto sql = fmt::format(
+        "INSERT INTO agents ({}) VALUES ($1, $2, $3, $4, $5::jsonb, $6, to_timestamp($7 / 1000.0),"
+        " to_timestamp($8 / 1000.0), to_timestamp($9 / 1000.0), $10, $11, $12, $13, $14, $15,"
+        " $16, $17, $18, $19, $20, $21, $22)",
+        kAgentColumns);
+    const auto labels = labels_to_json(agent.labels);
+    const auto statement = sql + std::string(suffix);
+    std::apply([&](const auto&... values) { connection_.exec(statement, values...); },
+               agent_values(agent, labels));
+  }
+
   PgConnection& connection_;
 };
 

@@ -188,13 +188,10 @@ class PgSilences final : public SilenceRepository {
  public:
   explicit PgSilences(PgConnection& c) : c_(c) {}
 
-  void create(const SilenceRow& s) override {
-    c_.exec(
-        "INSERT INTO silences (id, matchers, starts_at, ends_at, comment, created_by, created_at)"
-        " VALUES ($1, $2::jsonb, to_timestamp($3 / 1000.0), to_timestamp($4 / 1000.0), $5, $6,"
-        " to_timestamp($7 / 1000.0))",
-        s.id, ids_to_json(s.matchers), s.starts_at, s.ends_at, s.comment, s.created_by,
-        s.created_at);
+  void create(const SilenceRow& s) override { insert(s, ""); }
+  void put(const SilenceRow& s) override {
+    static const auto suffix = upsert_suffix(kSilenceColumns, 1);
+    insert(s, suffix);
   }
   std::vector<SilenceRow> list(std::optional<std::int64_t> now) override {
     return read_all<SilenceRow>(
@@ -217,6 +214,15 @@ class PgSilences final : public SilenceRepository {
   }
 
  private:
+  void insert(const SilenceRow& s, std::string_view suffix) {
+    c_.exec(
+        fmt::format("INSERT INTO silences ({}) VALUES ($1, $2::jsonb, to_timestamp($3 / 1000.0),"
+                    " to_timestamp($4 / 1000.0), $5, $6, to_timestamp($7 / 1000.0)){}",
+                    kSilenceColumns, suffix),
+        s.id, ids_to_json(s.matchers), s.starts_at, s.ends_at, s.comment, s.created_by,
+        s.created_at);
+  }
+
   PgConnection& c_;
 };
 

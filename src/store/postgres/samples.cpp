@@ -78,17 +78,53 @@ class PgSamples final : public SampleRepository {
 
   void append(std::span<const Sample> samples,
               std::span<const std::pair<std::string, std::int64_t>> buckets) override {
-    BinaryCopyWriter writer;
-    for (const auto& sample : samples) {
-      writer.begin_row(3);
-      writer.int8(sample.series_id);
-      writer.timestamptz(sample.time);
-      writer.float8(sample.value);
-    }
     connection_.copy_from("COPY samples (series_id, ts, value) FROM STDIN (FORMAT binary)",
-                          writer.finish());
-    connection_.exec(fmt::format("INSERT INTO rollup_queue (agent_id, bucket) {}", kBucketRows),
-                     buckets_json(buckets));
+                          encode(samples));
+    queue_buckets(buckets);
+  }
+
+  std::size_t append_missing(
+      std::span<const Sample> samples,
+      std::span<const std::pair<std::string, std::int64_t>> buckets) override {
+    // Staged in a temporary table so that one statement can skip the samples already stored
+    // (and repeats within `samples`); samples has no unique index to conflict on.
+    connection_.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS import_samples (series_id bigint NOT NULL,"
+        " ts timestamptz NOT NULL, value double precision NOT NULL) ON COMMIT DROP");
+    connection_.copy_from("COPY import_samples (series_id, ts, value) FROM STDIN (FORMAT binary)",
+                          encode(samples));
+    const auto added = connection_
+                           .exec(
+                               "WITH added AS (INSERT INTO samples (series_id, ts, value)"
+                               " SELECT DISTINCT ON (i.series_id, i.ts) i.series_id, i.ts, i.value"
+                               " FROM import_samples i WHERE NOT EXISTS (SELECT 1 FROM samples s"
+                               "  WHERE s.series_id = i.series_id AND s.ts = i.ts) RETURNING 1)"
+                               " SELECT count(*) FROM added")
+                           .row(0)
+                           .int64();
+    connection_.execute("TRUNCATE import_samples");
+    queue_buckets(buckets);
+    return static_cast<std::size_t>(added);
+  }
+
+  std::vector<BatchKey> processed_batches(std::int64_t since, const std::optional<BatchKey>& after,
+                                          std::size_t limit) override {
+    std::optional<std::string> after_agent;
+    if (after) after_agent = after->agent_id;
+    auto result = connection_.exec(
+        "SELECT agent_id, batch_id FROM processed_batches"
+        " WHERE processed_at >= to_timestamp($1 / 1000.0)"
+        " AND ($2::text IS NULL OR (agent_id, batch_id) > ($2, $3))"
+        " ORDER BY agent_id, batch_id LIMIT $4",
+        since, after_agent, after ? static_cast<std::int64_t>(after->batch_id) : 0,
+        static_cast<std::int64_t>(limit));
+    std::vector<BatchKey> keys;
+    for (int i = 0; i < result.rows(); ++i) {
+      auto row = result.row(i);
+      auto agent = row.text();
+      keys.push_back({std::move(agent), static_cast<std::uint64_t>(row.int64())});
+    }
+    return keys;
   }
 
   void dead_letter(const DeadLetter& letter) override {
@@ -202,6 +238,23 @@ class PgSamples final : public SampleRepository {
   }
 
  private:
+  // The COPY data of (series_id, ts, value) rows.
+  static std::string encode(std::span<const Sample> samples) {
+    BinaryCopyWriter writer;
+    for (const auto& sample : samples) {
+      writer.begin_row(3);
+      writer.int8(sample.series_id);
+      writer.timestamptz(sample.time);
+      writer.float8(sample.value);
+    }
+    return writer.finish();
+  }
+
+  void queue_buckets(std::span<const std::pair<std::string, std::int64_t>> buckets) {
+    connection_.exec(fmt::format("INSERT INTO rollup_queue (agent_id, bucket) {}", kBucketRows),
+                     buckets_json(buckets));
+  }
+
   PgConnection& connection_;
 };
 

@@ -18,14 +18,11 @@ class SqliteAgents final : public AgentRepository {
  public:
   explicit SqliteAgents(Database& db) : db_(db) {}
 
-  void create(const Agent& agent) override {
-    static const auto sql = fmt::format(
-        "INSERT INTO agents ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-        " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-        kAgentColumns);
-    const auto labels = labels_to_json(agent.labels);
-    std::apply([&](const auto&... values) { db_.query(sql, values...).run(); },
-               agent_values(agent, labels));
+  void create(const Agent& agent) override { insert(agent, ""); }
+
+  void put(const Agent& agent) override {
+    static const auto suffix = upsert_suffix(kAgentColumns, 1);
+    insert(agent, suffix);
   }
 
   std::optional<Agent> get(std::string_view id) override {
@@ -84,6 +81,17 @@ class SqliteAgents final : public AgentRepository {
   }
 
  private:
+  void insert(const Agent& agent, std::string_view suffix) {
+    static const auto sql = fmt::format(
+        "INSERT INTO agents ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+        " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+        kAgentColumns);
+    const auto labels = labels_to_json(agent.labels);
+    const auto statement = sql + std::string(suffix);
+    std::apply([&](const auto&... values) { db_.query(statement, values...).run(); },
+               agent_values(agent, labels));
+  }
+
   Database& db_;
 };
 

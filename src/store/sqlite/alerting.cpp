@@ -149,12 +149,10 @@ class SqliteSilences final : public SilenceRepository {
  public:
   explicit SqliteSilences(Database& db) : db_(db) {}
 
-  void create(const SilenceRow& s) override {
-    db_.query(fmt::format("INSERT INTO silences ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                          kSilenceColumns),
-              s.id, ids_to_json(s.matchers), s.starts_at, s.ends_at, s.comment, s.created_by,
-              s.created_at)
-        .run();
+  void create(const SilenceRow& s) override { insert(s, ""); }
+  void put(const SilenceRow& s) override {
+    static const auto suffix = upsert_suffix(kSilenceColumns, 1);
+    insert(s, suffix);
   }
   std::vector<SilenceRow> list(std::optional<std::int64_t> now) override {
     return read_all<SilenceRow>(
@@ -177,6 +175,14 @@ class SqliteSilences final : public SilenceRepository {
   }
 
  private:
+  void insert(const SilenceRow& s, std::string_view suffix) {
+    db_.query(fmt::format("INSERT INTO silences ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7){}",
+                          kSilenceColumns, suffix),
+              s.id, ids_to_json(s.matchers), s.starts_at, s.ends_at, s.comment, s.created_by,
+              s.created_at)
+        .run();
+  }
+
   Database& db_;
 };
 

@@ -59,9 +59,41 @@ class SqliteSamples final : public SampleRepository {
                 sample.time, sample.value)
           .run();
     }
-    for (const auto& [agent, bucket] : buckets) {
-      db_.query("INSERT INTO rollup_queue (agent_id, bucket) VALUES (?1, ?2)", agent, bucket).run();
+    queue_buckets(buckets);
+  }
+
+  std::size_t append_missing(
+      std::span<const Sample> samples,
+      std::span<const std::pair<std::string, std::int64_t>> buckets) override {
+    std::size_t added = 0;
+    for (const auto& sample : samples) {
+      added += static_cast<std::size_t>(
+          db_.query("INSERT INTO samples (series_id, ts, value) SELECT ?1, ?2, ?3"
+                    " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE series_id = ?1 AND ts = ?2)",
+                    sample.series_id, sample.time, sample.value)
+              .run());
     }
+    queue_buckets(buckets);
+    return added;
+  }
+
+  std::vector<BatchKey> processed_batches(std::int64_t since, const std::optional<BatchKey>& after,
+                                          std::size_t limit) override {
+    std::optional<std::string> after_agent;
+    if (after) after_agent = after->agent_id;
+    auto rows = db_.query(
+        "SELECT agent_id, batch_id FROM processed_batches WHERE processed_at >= ?1"
+        " AND (?2 IS NULL OR (agent_id, batch_id) > (?2, ?3)) ORDER BY agent_id, batch_id"
+        " LIMIT ?4",
+        since, after_agent, after ? static_cast<std::int64_t>(after->batch_id) : 0,
+        static_cast<std::int64_t>(limit));
+    std::vector<BatchKey> keys;
+    while (rows.step()) {
+      auto row = rows.row();
+      auto agent = row.text();
+      keys.push_back({std::move(agent), static_cast<std::uint64_t>(row.int64())});
+    }
+    return keys;
   }
 
   void dead_letter(const DeadLetter& letter) override {
@@ -152,6 +184,12 @@ class SqliteSamples final : public SampleRepository {
   }
 
  private:
+  void queue_buckets(std::span<const std::pair<std::string, std::int64_t>> buckets) {
+    for (const auto& [agent, bucket] : buckets) {
+      db_.query("INSERT INTO rollup_queue (agent_id, bucket) VALUES (?1, ?2)", agent, bucket).run();
+    }
+  }
+
   // Rewrites the rows of one agent's series in [start, start + width) of `target` from
   // `source`: the samples (value, ts) or the 5-minute rollup (sum, count, min, max, last).
   std::int64_t recompute(const std::string& agent, std::int64_t start, std::int64_t width,

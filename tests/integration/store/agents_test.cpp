@@ -190,3 +190,22 @@ TEMPLATE_TEST_CASE("agents: heartbeats store facts; last_seen only moves forward
   CHECK(*backwards == 2);
   CHECK(fleet.get(agent.id)->last_seen == 1'700'000'200'000);
 }
+
+TEMPLATE_TEST_CASE("agents: put inserts an agent, then replaces every field", "[agents]",
+                   SqliteBackend, PostgresBackend) {
+  Fleet<TestType> fleet;
+  auto agent = test_agent("alpha");
+  auto put = [&] {
+    REQUIRE(fleet.store->run([&](Session& s) { return (s.agents().put(agent), core::Unit{}); }));
+  };
+  put();
+  CHECK(fleet.get(agent.id) == agent);
+  agent.name = "renamed";
+  agent.labels = {{"dc", "us-2"}};
+  agent.enabled = false;
+  agent.last_seen = 1'700'000'009'000;
+  agent.facts_at = 1'700'000'008'000;
+  agent.facts = sample_facts();
+  put();
+  CHECK(fleet.get(agent.id) == agent);
+}

@@ -304,3 +304,16 @@ TEMPLATE_TEST_CASE("alerting: a state change and its notification commit togethe
   CHECK(a.value([&](Session& s) { return s.alerts().list_instances(); }).empty());
   CHECK(a.value([&](Session& s) { return s.outbox().pending(); }).empty());
 }
+
+TEMPLATE_TEST_CASE("alerting: put inserts a silence, then replaces it", "[alerting]", SqliteBackend,
+                   PostgresBackend) {
+  Alerting<TestType> a;
+  SilenceRow silence{"sil_1", {"agent=\"web-1\""}, kNow, kNow + 60'000, "deploy", "alice", kNow};
+  a.value([&](Session& s) { return (s.silences().put(silence), core::Unit{}); });
+  silence.matchers = {"rule=\"cpu\"", "severity=\"warning\""};
+  silence.ends_at = kNow + 1;
+  silence.comment = "shortened";
+  a.value([&](Session& s) { return (s.silences().put(silence), core::Unit{}); });
+  CHECK(a.value([](Session& s) { return s.silences().list(std::nullopt); }) ==
+        std::vector<SilenceRow>{silence});
+}

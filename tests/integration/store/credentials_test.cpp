@@ -134,3 +134,33 @@ TEMPLATE_TEST_CASE("credentials: a nonce is refused until it expires", "[credent
   CHECK(vault.run([&](Session& s) { return s.credentials().purge_nonces(5001); }) == 1);
   CHECK_FALSE(remember("n1", 9500, 6000));
 }
+
+TEMPLATE_TEST_CASE("credentials: put_* insert or replace keys and tokens, hashes included",
+                   "[credentials]", SqliteBackend, PostgresBackend) {
+  Vault<TestType> c;
+  const auto agent = test_agent("keyed");
+  create_agent(*c.store, agent);
+  AgentKey key{agent.id, "key_1", "sealed-1", 1000, std::nullopt};
+  Hashed<BootstrapToken> bootstrap{{"bt_1", "edge", 2, 90'000, 1000, std::nullopt}, "bh"};
+  Hashed<ApiToken> api{{"tok_1", "ci", "viewer", std::nullopt, 1000, std::nullopt, 2000}, "ah"};
+  auto put_all = [&] {
+    c.run([&](Session& s) {
+      s.credentials().put_key(key);
+      s.credentials().put_bootstrap_token(bootstrap);
+      s.credentials().put_api_token(api);
+      return core::Unit{};
+    });
+  };
+  put_all();
+  key.retires_at = 5000;
+  bootstrap.token.uses_left = 0;
+  api.token.revoked_at = 3000;
+  put_all();
+  CHECK(c.run([&](Session& s) { return s.credentials().valid_keys(agent.id, 0); }) ==
+        std::vector<AgentKey>{key});
+  CHECK(c.run([](Session& s) { return s.credentials().hashed_bootstrap_tokens(); }) ==
+        std::vector<Hashed<BootstrapToken>>{bootstrap});
+  CHECK(c.run([](Session& s) { return s.credentials().hashed_api_tokens(); }) ==
+        std::vector<Hashed<ApiToken>>{api});
+  CHECK(c.run([](Session& s) { return s.credentials().find_api_token("ah"); }) == api.token);
+}

@@ -261,3 +261,52 @@ TEMPLATE_TEST_CASE("samples: dead letters keep the payload", "[samples]", Sqlite
   REQUIRE(stored);
   CHECK(*stored == 1);
 }
+
+TEMPLATE_TEST_CASE("samples: append_missing stores each (series, time) once", "[samples]",
+                   SqliteBackend, PostgresBackend) {
+  Samples<TestType> s;
+  s.ingest({make_batch("agt_a", 1, kHour, 3)});
+  const auto ids = s.ids("agt_a");
+  REQUIRE(ids.size() == 2);
+  const std::vector<Sample> samples = {{ids[0], kHour, 99},           // stored already
+                                       {ids[0], kHour + 5'000, 1},    // new
+                                       {ids[0], kHour + 5'000, 2},    // a repeat of the new one
+                                       {ids[1], kHour + 20'000, 3}};  // stored already
+  const std::vector<std::pair<std::string, std::int64_t>> buckets = {{"agt_a", kHour}};
+  auto append = [&] {
+    auto added = s.store->run([&](Session& session) {
+      std::size_t out = 0;
+      session.transaction([&] {
+        session.samples().prepare_days(std::vector<std::int64_t>{kHour / kDayMs});
+        out = session.samples().append_missing(samples, buckets);
+      });
+      return out;
+    });
+    REQUIRE(added);
+    return *added;
+  };
+  CHECK(append() == 1);
+  CHECK(append() == 0);
+  const auto points = s.raw(ids, kHour, kHour + k5mMs);
+  CHECK(points.size() == 7);
+  CHECK(points[0].value != 99);  // the stored sample was kept
+  CHECK(s.refresh().queued >= 1);
+}
+
+TEMPLATE_TEST_CASE("samples: processed batch keys page in key order from a time on", "[samples]",
+                   SqliteBackend, PostgresBackend) {
+  Samples<TestType> s;
+  s.ingest({make_batch("agt_b", 2, kHour, 1), make_batch("agt_a", 9, kHour, 1),
+            make_batch("agt_a", 3, kHour, 1)});
+  s.ingest({make_batch("agt_c", 1, kHour, 1)}, kNow + 60'000);
+  auto page = [&](std::int64_t since, std::optional<BatchKey> after, std::size_t limit) {
+    auto keys = s.store->run(
+        [&](Session& session) { return session.samples().processed_batches(since, after, limit); },
+        Access::kRead);
+    REQUIRE(keys);
+    return *keys;
+  };
+  CHECK(page(0, std::nullopt, 2) == std::vector<BatchKey>{{"agt_a", 3}, {"agt_a", 9}});
+  CHECK(page(0, BatchKey{"agt_a", 9}, 10) == std::vector<BatchKey>{{"agt_b", 2}, {"agt_c", 1}});
+  CHECK(page(kNow + 1, std::nullopt, 10) == std::vector<BatchKey>{{"agt_c", 1}});
+}
