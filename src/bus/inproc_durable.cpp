@@ -70,8 +70,8 @@ void InprocQueue::fetch(const std::string& name, std::size_t max, core::Duration
     complete(std::move(handler), FetchResult(std::move(records)));
     return;
   }
-  auto waiter =
-      std::make_shared<FetchWaiter>(max, std::move(handler), asio::steady_timer(io_, wait));
+  auto waiter = std::make_shared<FetchWaiter>(
+      FetchWaiter{max, std::move(handler), asio::steady_timer(io_, wait)});
   durable->fetchers.push_back(waiter);
   waiter->timer.async_wait(
       [weak = weak_from_this(), durable, waiter](boost::system::error_code ec) {

@@ -98,8 +98,8 @@ void InprocQueue::forget_expired_ids(Clock::time_point now) {
 
 void InprocQueue::wait_for_settlement(Stored& stored, std::uint64_t sequence,
                                       PublishStatus on_success, Handler<PublishResult> handler) {
-  auto waiter = std::make_shared<PublishWaiter>(on_success, std::move(handler),
-                                                asio::steady_timer(io_, settings_.publish_timeout));
+  auto waiter = std::make_shared<PublishWaiter>(PublishWaiter{
+      on_success, std::move(handler), asio::steady_timer(io_, settings_.publish_timeout)});
   waiter->timer.async_wait(
       [weak = weak_from_this(), sequence, waiter](boost::system::error_code ec) {
         if (ec) return;  // answered before the timeout
