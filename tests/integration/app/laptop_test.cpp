@@ -16,6 +16,7 @@
 #include "support/agent_wal.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
+#include "support/sentinel_daemon.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace sentinel;
@@ -28,37 +29,21 @@ constexpr auto kStartTimeout = std::chrono::seconds(30);
 class Laptop {
  public:
   Laptop(const test::TempDir& home, std::map<std::string, std::string> env, std::string run)
-      : home_(home), ready_file_(home / ("ready-" + run)) {
-    env["HOME"] = home.path().string();
-    env["XDG_STATE_HOME"] = (home / "state").string();
-    env["SENTINEL_SHUTDOWN_TIMEOUT"] = "10s";
-    process_ = std::make_unique<test::ChildProcess>(
-        test::ProcessOptions{{test::sentineld_binary().string(), "--role=all",
-                              "--listen=127.0.0.1:0", "--ready-file=" + ready_file_.string()},
-                             env,
-                             home / ("sentineld-" + run + ".log")});
-    REQUIRE(test::eventually(
-        [&] { return std::filesystem::exists(ready_file_) || !process_->running(); },
-        kStartTimeout));
-    REQUIRE(std::filesystem::exists(ready_file_));
-    const auto text = test::read_file(ready_file_);
-    address_ = text.substr(0, text.find('\n'));
+      : home_(home),
+        daemon_(home.path(), "sentineld-" + run, {"--role=all"}, with_home(home, env)) {
+    REQUIRE(daemon_.wait_ready(kStartTimeout));
   }
 
-  test::ChildProcess& process() { return *process_; }
-  std::string url() const { return "http://" + address_; }
+  test::ChildProcess& process() { return daemon_.process(); }
+  std::string url() const { return daemon_.url(); }
   std::filesystem::path data_dir() const { return home_ / "state" / "sentineld"; }
 
   test::HttpReply get(const std::string& target, const std::string& token) {
-    const auto [host, port] = test::split_host_port(address_);
-    test::HttpClient client(host, port);
-    return client.request("GET", target, {}, {{"Authorization", "Bearer " + token}});
+    return daemon_.client().request("GET", target, {}, {{"Authorization", "Bearer " + token}});
   }
   test::HttpReply post(const std::string& target, const std::string& body,
                        const std::string& token) {
-    const auto [host, port] = test::split_host_port(address_);
-    test::HttpClient client(host, port);
-    return client.request(
+    return daemon_.client().request(
         "POST", target, body,
         {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
   }
@@ -70,7 +55,7 @@ class Laptop {
     std::string log;
     REQUIRE(test::eventually(
         [&] {
-          log = process_->output();
+          log = daemon_.output();
           return std::regex_search(log, match, token);
         },
         kStartTimeout));
@@ -89,10 +74,17 @@ class Laptop {
   }
 
  private:
+  // The daemon's environment: its own HOME, so the default data directory is inside it.
+  static std::map<std::string, std::string> with_home(const test::TempDir& home,
+                                                      std::map<std::string, std::string> env) {
+    env["HOME"] = home.path().string();
+    env["XDG_STATE_HOME"] = (home / "state").string();
+    env["SENTINEL_SHUTDOWN_TIMEOUT"] = "10s";
+    return env;
+  }
+
   const test::TempDir& home_;
-  std::filesystem::path ready_file_;
-  std::string address_;
-  std::unique_ptr<test::ChildProcess> process_;
+  test::SentinelDaemon daemon_;
 };
 
 struct Stored {
