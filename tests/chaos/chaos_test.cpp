@@ -1,6 +1,7 @@
 // The chaos suite (docs/reliability.md): real processes on loopback under a seeded schedule of
 // kill -9, SIGSTOP and network cuts while agents generate numbered samples; at the end every
-// sample an agent's WAL acknowledged must be in PostgreSQL exactly once.
+// sample an agent's WAL acknowledged must be in PostgreSQL exactly once, and every alert
+// transition notified once.
 //
 // SENTINEL_CHAOS_SEED (default random), SENTINEL_CHAOS_FAULTS (10), SENTINEL_CHAOS_SECONDS
 // (6 per fault) and SENTINEL_CHAOS_AGENTS (3) choose the run; the seed and schedule are printed
@@ -194,6 +195,26 @@ std::vector<chaos::Verdict> verdicts(chaos::ChaosSystem& system,
   return verdicts;
 }
 
+// Waits until every transition's notification has left the outbox (the workers keep running:
+// alerts still resolve as the windows empty), then judges the last look.
+chaos::NotificationCheck notifications(chaos::ChaosSystem& system) {
+  const auto received = [&] {
+    std::vector<std::string> bodies;
+    for (const auto& request : system.receiver().received())
+      bodies.push_back(request.body);
+    return chaos::deliveries_in(bodies);
+  };
+  chaos::NotificationCheck check;
+  test::eventually(
+      [&] {
+        system.supervise();
+        check = chaos::check_notifications(system.store_url(), received);
+        return check.ok() && check.pending == 0;
+      },
+      60s);
+  return check;
+}
+
 }  // namespace
 
 TEST_CASE("chaos: every acknowledged sample is stored exactly once through kills, pauses and cuts",
@@ -224,7 +245,13 @@ TEST_CASE("chaos: every acknowledged sample is stored exactly once through kills
   CHECK(alerts.ok());
   CHECK(alerts.firings > 0);  // the rule fires within seconds: none means alerting never ran
   all_ok = all_ok && alerts.ok();
-  fmt::print("chaos: {} (seed {})\n", all_ok ? "PASS" : "FAIL: loss, duplicate or double alert",
-             options.seed);
+  const auto sent = notifications(system);
+  fmt::print("  {}\n", sent.describe());
+  CHECK(sent.ok());
+  CHECK(sent.pending == 0);
+  CHECK(sent.received > 0);
+  all_ok = all_ok && sent.ok() && sent.pending == 0;
+  fmt::print("chaos: {} (seed {})\n",
+             all_ok ? "PASS" : "FAIL: loss, duplicate, double alert or notification", options.seed);
   CHECK(wals.size() == static_cast<std::size_t>(options.system.agents));
 }
