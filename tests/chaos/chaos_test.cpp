@@ -8,6 +8,7 @@
 // first, so that a failing run can be repeated.
 
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <regex>
 #include <thread>
@@ -18,7 +19,6 @@
 #include "accounting.hpp"
 #include "schedule.hpp"
 #include "support/agent_wal.hpp"
-#include "support/http_client.hpp"
 #include "system.hpp"
 
 using namespace sentinel;
@@ -107,15 +107,7 @@ std::filesystem::path wal_dir(const chaos::Daemon& agent) {
 bool bus_drained(chaos::ChaosSystem& system) {
   static const std::regex pending(R"(sentinel_worker_consumer_(ack_)?pending (\d+))");
   for (const auto& worker : system.workers()) {
-    if (!worker->ready()) continue;
-    const auto [host, port] = test::split_host_port(worker->address());
-    std::string metrics;
-    try {
-      test::HttpClient client(host, port);
-      metrics = client.request("GET", "/metrics").body;
-    } catch (const std::exception&) {
-      continue;  // restarting: the other worker, or the next poll, answers
-    }
+    const auto metrics = worker->metrics();
     int zeros = 0;
     for (std::sregex_iterator it(metrics.begin(), metrics.end(), pending), end; it != end; ++it)
       zeros += (*it)[2] == "0" ? 1 : 0;
@@ -215,6 +207,21 @@ chaos::NotificationCheck notifications(chaos::ChaosSystem& system) {
   return check;
 }
 
+// The value of an unlabelled gauge in a /metrics text; nullopt when it is not there.
+std::optional<double> gauge(const std::string& metrics, const std::string& name) {
+  const auto at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) return std::nullopt;
+  return std::stod(metrics.substr(at + name.size() + 2));
+}
+
+// The worker whose `leader_gauge` says it leads, or null while none does.
+chaos::Daemon* leader(chaos::ChaosSystem& system, const std::string& leader_gauge) {
+  for (const auto& worker : system.workers()) {
+    if (gauge(worker->metrics(), leader_gauge) == 1.0) return worker.get();
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 TEST_CASE("chaos: every acknowledged sample is stored exactly once through kills, pauses and cuts",
@@ -254,4 +261,39 @@ TEST_CASE("chaos: every acknowledged sample is stored exactly once through kills
   fmt::print("chaos: {} (seed {})\n",
              all_ok ? "PASS" : "FAIL: loss, duplicate, double alert or notification", options.seed);
   CHECK(wals.size() == static_cast<std::size_t>(options.system.agents));
+}
+
+// The leader failover of the alerting and of the notify sender, each on its own: kill -9 the
+// worker that leads while the rule keeps firing and resolving, and the other one must go on
+// from the saved state, notifying every transition once.
+TEST_CASE(
+    "chaos: killing the alerting or the notify leader neither doubles nor drops a notification",
+    "[chaos]") {
+  chaos::ChaosSystem system({.agents = 1});
+  const auto received = [&] { return system.receiver().received().size(); };
+  for (const std::string leader_gauge : {"sentinel_alert_leader", "sentinel_notify_leader"}) {
+    const auto before = received();
+    REQUIRE(test::eventually([&] { return received() >= before + 2; }, 60s));
+    chaos::Daemon* killed = nullptr;
+    REQUIRE(test::eventually(
+        [&] {
+          killed = leader(system, leader_gauge);
+          return killed != nullptr;
+        },
+        30s));
+    fmt::print("kill -9 {} ({} 1)\n", killed->name(), leader_gauge);
+    std::fflush(stdout);
+    killed->kill();
+    // Transitions the other worker evaluated and sent, the killed one being gone.
+    const auto at_kill = received();
+    CHECK(test::eventually([&] { return received() >= at_kill + 2; }, 60s));
+    killed->start();
+  }
+  for (const auto& agent : system.agents())
+    CHECK(agent->stop());
+  const auto sent = notifications(system);
+  fmt::print("{}\n{}\n", sent.describe(), chaos::alert_history(system.store_url()).describe());
+  CHECK(sent.ok());
+  CHECK(sent.pending == 0);
+  CHECK(chaos::alert_history(system.store_url()).ok());
 }

@@ -136,6 +136,17 @@ std::string Daemon::address() const {
   return text.substr(0, text.find('\n'));
 }
 
+std::string Daemon::metrics() const {
+  if (!ready()) return {};
+  try {
+    const auto [host, port] = test::split_host_port(address());
+    test::HttpClient client(host, port, {}, 2s);
+    return client.request("GET", "/metrics").body;
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 ChaosSystem::ChaosSystem(const SystemOptions& options)
     : rules_file_(dir_.write("rules.yml", kRules)) {
   adapters_.push_back(std::make_unique<PostgresAdapter>("postgres", postgres_));

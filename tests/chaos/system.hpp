@@ -55,6 +55,8 @@ class Daemon final : public Component {
   const std::filesystem::path& dir() const { return dir_; }
   bool ready() const;
   std::string address() const;  // host:port from the ready file
+  // Its /metrics text; empty while it is not ready or does not answer (restarting, paused).
+  std::string metrics() const;
   bool running() { return process_ && process_->running(); }
 
  private:
