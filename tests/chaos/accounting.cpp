@@ -1,5 +1,6 @@
 #include "accounting.hpp"
 
+#include <cstdio>
 #include <ctime>
 #include <set>
 #include <sstream>
