@@ -155,8 +155,11 @@ asio::awaitable<Dispatcher::Outcome> Dispatcher::deliver(const store::NotifierRo
   }
   Message message{notifier->name, outcome.rows.front().group_key, {}};
   for (const auto& row : outcome.rows) {
-    if (auto n = alert::notification_from_json(nlohmann::json::parse(row.payload, nullptr, false)))
+    if (auto n =
+            alert::notification_from_json(nlohmann::json::parse(row.payload, nullptr, false))) {
+      n->notification_id = row.id;
       message.alerts.push_back(std::move(*n));
+    }
   }
   const auto timeout = settings->contains("timeout_ms")
                            ? core::Duration(settings->value("timeout_ms", std::int64_t{0}))

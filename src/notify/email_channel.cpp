@@ -31,19 +31,7 @@ const Security* security(const Settings& s) {
   return nullptr;
 }
 
-// A bare address: something@domain, nothing that could end an SMTP command or a header.
-bool is_address(std::string_view text) {
-  const auto at = text.rfind('@');
-  if (at == 0 || at == std::string_view::npos || at + 1 == text.size()) return false;
-  for (unsigned char c : text) {
-    if (c <= 0x20 || c == 0x7F ||
-        std::string_view("<>()[],;:\\\"").find(static_cast<char>(c)) != std::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
+// The `to` list as written; an item that is not a string is an empty (invalid) one.
 std::vector<std::string> recipients(const Settings& s) {
   std::vector<std::string> out;
   const auto it = s.find("to");
@@ -63,11 +51,12 @@ std::optional<std::string> check_types(const Settings& s) {
 }
 
 std::optional<std::string> check_addresses(const Settings& s) {
-  if (!is_address(setting(s, "from"))) return "from must be an address such as alerts@example.com";
+  if (!parse_mailbox(setting(s, "from")))
+    return "from must be an address such as alerts@example.com or Sentinel <alerts@example.com>";
   const auto to = recipients(s);
   if (to.empty()) return "to must be a list of one or more addresses";
   for (const auto& address : to) {
-    if (!is_address(address)) return fmt::format("to: \"{}\" is not an address", address);
+    if (!parse_mailbox(address)) return fmt::format("to: \"{}\" is not an address", address);
   }
   return std::nullopt;
 }
@@ -110,17 +99,24 @@ class EmailChannel final : public Channel {
   std::vector<ChannelRequest> format(const Message& m, const Settings& s) const override {
     const auto* tls = security(s);
     const auto server = http::parse_host_port(setting(s, "smarthost"), tls->default_port);
-    MailEnvelope envelope{setting(s, "from"),
-                          recipients(s),
+    // check() passed: every mailbox parses.
+    const auto from = parse_mailbox(setting(s, "from")).value();
+    std::vector<Mailbox> to;
+    std::vector<std::string> addresses;
+    for (const auto& text : recipients(s)) {
+      to.push_back(parse_mailbox(text).value());
+      addresses.push_back(to.back().address);
+    }
+    MailEnvelope envelope{from.address,
+                          std::move(addresses),
                           tls->name == "starttls",
                           setting(s, "username"),
                           setting(s, "password"),
                           setting(s, "tls_ca"),
                           s.value("tls_skip_verify", false)};
     const auto prefix = setting(s, "subject_prefix");
-    MailHeaders headers{envelope.from, envelope.recipients,
-                        prefix.empty() ? m.title() : prefix + " " + m.title(), alert::now_ms(),
-                        message_id(envelope.from)};
+    MailHeaders headers{from, to, prefix.empty() ? m.title() : prefix + " " + m.title(),
+                        alert::now_ms(), message_id(from.address)};
     ChannelRequest request;
     request.url = server->host.find(':') != std::string::npos
                       ? fmt::format("{}://[{}]:{}", tls->scheme, server->host, server->port)

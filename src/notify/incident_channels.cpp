@@ -16,6 +16,7 @@ nlohmann::json alert_json(const alert::AlertNotification& a) {
   auto json = alert::to_json(a);
   json["starts_at"] = iso8601(a.starts_at);
   json["ends_at"] = a.ends_at != 0 ? nlohmann::json(iso8601(a.ends_at)) : nlohmann::json(nullptr);
+  json["notification_id"] = a.notification_id;
   return json;
 }
 

@@ -1,5 +1,6 @@
 #include "mail_message.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -44,14 +45,81 @@ std::string without_controls(std::string_view text) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
+constexpr std::string_view kSpecials = "()<>[]:;@\\,.\"";  // RFC 5322 section 3.2.3
+
+std::string_view trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(' ');
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(' ') - first + 1);
+}
+
+// A bare address: something@domain, nothing that could end an SMTP command or a header.
+bool is_address(std::string_view text) {
+  constexpr std::string_view kNotInAddress = "<>()[],;:\\\"";
+  const auto at = text.rfind('@');
+  if (at == 0 || at == std::string_view::npos || at + 1 == text.size()) return false;
+  return std::none_of(text.begin(), text.end(), [&](unsigned char c) {
+    return c <= 0x20 || c == 0x7F ||
+           kNotInAddress.find(static_cast<char>(c)) != std::string_view::npos;
+  });
+}
+
+// A display name as written, its quotes and their escapes removed; nullopt on a control character.
+std::optional<std::string> display_name(std::string_view text) {
+  std::string name;
+  const bool quoted = text.size() >= 2 && text.front() == '"' && text.back() == '"';
+  if (quoted) text = text.substr(1, text.size() - 2);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return std::nullopt;
+    if (quoted && c == '\\' && i + 1 < text.size()) ++i;
+    name += text[i];
+  }
+  return name;
+}
+
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text)
+    out += (c == '"' || c == '\\') ? std::string{'\\', c} : std::string{c};
+  return out + '"';
+}
+
+std::string join(const std::vector<Mailbox>& mailboxes, std::string_view separator) {
   std::string out;
-  for (const auto& item : items)
-    out += (out.empty() ? "" : std::string(separator)) + item;
+  for (const auto& mailbox : mailboxes)
+    out += (out.empty() ? "" : std::string(separator)) + format_mailbox(mailbox);
   return out;
 }
 
 }  // namespace
+
+std::optional<Mailbox> parse_mailbox(std::string_view text) {
+  text = trimmed(text);
+  const auto open = text.rfind('<');
+  if (open == std::string_view::npos || !text.ends_with('>')) {
+    if (!is_address(text)) return std::nullopt;
+    return Mailbox{{}, std::string(text)};
+  }
+  const auto address = text.substr(open + 1, text.size() - open - 2);
+  auto name = display_name(trimmed(text.substr(0, open)));
+  if (!name || !is_address(address)) return std::nullopt;
+  return Mailbox{std::move(*name), std::string(address)};
+}
+
+std::string format_mailbox(const Mailbox& mailbox) {
+  if (mailbox.display_name.empty()) return mailbox.address;
+  const auto& name = mailbox.display_name;
+  const bool ascii =
+      std::all_of(name.begin(), name.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7F; });
+  std::string phrase = name;
+  if (!ascii)
+    phrase = encode_header_text(name);
+  else if (name.find_first_of(kSpecials) != std::string::npos ||
+           name.find("=?") != std::string::npos)
+    phrase = quoted(name);  // "=?" unquoted would read as the start of an encoded-word
+  return phrase + " <" + mailbox.address + ">";
+}
 
 std::string encode_header_text(std::string_view text) {
   if (plain_header_text(text)) return std::string(text);
@@ -97,7 +165,7 @@ std::string compose_mail(const MailHeaders& headers, std::string_view text) {
   std::string out;
   out += "Date: " + mail_date(headers.date_ms) + "\r\n";
   out += "Message-ID: <" + headers.message_id + ">\r\n";
-  out += "From: " + headers.from + "\r\n";
+  out += "From: " + format_mailbox(headers.from) + "\r\n";
   out += "To: " + join(headers.to, ",\r\n ") + "\r\n";
   out += "Subject: " + encode_header_text(without_controls(headers.subject)) + "\r\n";
   out += "MIME-Version: 1.0\r\n";

@@ -4,15 +4,30 @@
 // encoded-words. Transport concerns (dot-stuffing) belong to the SMTP client.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sentinel::notify {
 
+// An address with an optional display name, as in "Sentinel Alerts <alerts@example.com>".
+struct Mailbox {
+  std::string display_name;  // may be empty
+  std::string address;       // something@domain, nothing that could end an SMTP command
+};
+
+// "alerts@example.com", "Sentinel <alerts@example.com>" or "\"Ops, EU\" <ops@example.com>";
+// nullopt when the address is not one or the name holds a control character.
+std::optional<Mailbox> parse_mailbox(std::string_view text);
+
+// As a header writes it: the bare address, or the name (quoted when it holds a special
+// character, RFC 2047 encoded outside ASCII) and the address in angle brackets.
+std::string format_mailbox(const Mailbox& mailbox);
+
 struct MailHeaders {
-  std::string from;
-  std::vector<std::string> to;
+  Mailbox from;
+  std::vector<Mailbox> to;
   std::string subject;  // any UTF-8; control characters become spaces
   std::int64_t date_ms = 0;
   std::string message_id;  // without the angle brackets

@@ -17,6 +17,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sentinel/core/component.hpp"
 #include "sentinel/http/client_tls.hpp"
@@ -91,7 +92,7 @@ class Conversation {
     // answer must not hold the other notifications for the rest of the timeout.
     deadline_ = std::min(deadline_, core::Clock::now() + kQuitGrace);
     co_await step("QUIT", "QUIT", 2);
-    co_return SendOutcome{true, true, 0, {}, {}};
+    co_return SendOutcome{true, true, 0, refused_summary(), {}};
   }
 
  private:
@@ -176,8 +177,15 @@ class Conversation {
     if (auto failed = co_await step(mail, mail, 2)) co_return failed;
     for (const auto& recipient : envelope_.recipients) {
       const auto rcpt = fmt::format("RCPT TO:<{}>", recipient);
-      if (auto failed = co_await step(rcpt, rcpt, 2)) co_return failed;
+      auto failed = co_await step(rcpt, rcpt, 2);
+      if (!failed) continue;
+      // Nobody has the mail before DATA, so a temporary refusal retries it for everyone without
+      // a duplicate; a permanent one (a mistyped address) drops that recipient only, rather than
+      // keeping the mail from all the others.
+      if (failed->retryable) co_return failed;
+      refused_.push_back(std::move(failed->error));
     }
+    if (refused_.size() == envelope_.recipients.size()) co_return failure(false, refused_summary());
     if (auto failed = co_await step("DATA", "DATA", 3)) co_return failed;
     co_return co_await step("DATA (end of message)", smtp_data(message), 2, false);
   }
@@ -249,6 +257,13 @@ class Conversation {
     return false;
   }
 
+  // The error an accepted mail still reports, for notification_history: who did not get it.
+  std::string refused_summary() const {
+    if (refused_.empty()) return {};
+    return fmt::format("not delivered to {} of {} recipients: {}", refused_.size(),
+                       envelope_.recipients.size(), fmt::join(refused_, "; "));
+  }
+
   static std::string describe(const boost::system::error_code& ec) {
     if (ec == beast::error::timeout) return "timeout";
     return "connection: " + ec.message();
@@ -262,6 +277,7 @@ class Conversation {
   std::string buffer_;
   Reply reply_;
   std::vector<std::string> extensions_;  // the EHLO reply's lines after the first
+  std::vector<std::string> refused_;     // "RCPT TO:<a>: 550 ..." per recipient refused for good
 };
 
 // "smtp://host:port" or "smtps://host:port": the server and whether TLS starts at once.

@@ -190,14 +190,14 @@ class QueryRoutes {
     co_return std::move(*result);
   }
 
-  // The agent's series of `metric` (all when unset) whose labels include `labels`.
+  // The agent's series that `filter` selects.
   static std::vector<store::SeriesInfo> matching(Session& session, const std::string& agent,
-                                                 const std::optional<std::string>& metric,
-                                                 const store::Labels& labels) {
+                                                 const SeriesFilter& filter) {
     std::optional<std::string_view> name;
-    if (metric) name = *metric;
+    if (filter.metric) name = *filter.metric;
     auto all = session.metric_queries().series(agent, name);
-    std::erase_if(all, [&](const store::SeriesInfo& s) { return !labels_match(s.labels, labels); });
+    std::erase_if(
+        all, [&](const store::SeriesInfo& s) { return !labels_match(s.labels, filter.labels); });
     return all;
   }
 
@@ -249,18 +249,14 @@ class QueryRoutes {
   boost::asio::awaitable<http::Response> range(const http::Request& request) {
     QueryParams q(request);
     const auto agent = q.required("agent");
-    const std::optional<std::string> metric = q.required("metric");
-    const auto labels = q.labels();
-    const auto span = q.range();
-    const auto from = span.first;
-    const auto to = span.second;
-    const auto step = q.step(from, to, config_.max_points);
-    const auto resolution = resolution_for(step);
+    const auto filter = q.series(true);
+    const auto r = q.bucketed_range(config_.max_points);
     using Rows = std::vector<std::pair<store::SeriesInfo, std::vector<store::Bucket>>>;
     auto rows = co_await read([&](Session& session) {
       Rows rows;
-      for (auto& s : matching(session, agent, metric, labels)) {
-        auto buckets = session.metric_queries().buckets(s.id, resolution, from, to, step);
+      for (auto& s : matching(session, agent, filter)) {
+        auto buckets =
+            session.metric_queries().buckets(s.id, r.resolution, r.range.from, r.range.to, r.step);
         rows.emplace_back(std::move(s), std::move(buckets));
       }
       return rows;
@@ -273,22 +269,21 @@ class QueryRoutes {
       series.push_back({{"labels", info.labels}, {"points", std::move(points)}});
     }
     co_return http::json_response(200, {{"agent_id", agent},
-                                        {"metric", *metric},
-                                        {"resolution", store::to_string(resolution)},
-                                        {"step_ms", step},
+                                        {"metric", *filter.metric},
+                                        {"resolution", store::to_string(r.resolution)},
+                                        {"step_ms", r.step},
                                         {"series", std::move(series)}});
   }
 
   boost::asio::awaitable<http::Response> latest(const http::Request& request) {
     QueryParams q(request);
     const auto agent = q.required("agent");
-    const auto metric = q.optional("metric");
-    const auto labels = q.labels();
+    const auto filter = q.series(false);
     const auto from = since();
     using Rows = std::pair<std::vector<store::SeriesInfo>, std::vector<store::LatestValue>>;
     auto rows = co_await read([&](Session& session) {
       Rows rows;
-      rows.first = matching(session, agent, metric, labels);
+      rows.first = matching(session, agent, filter);
       std::vector<std::int64_t> ids;
       for (const auto& s : rows.first)
         ids.push_back(s.id);
@@ -312,18 +307,14 @@ class QueryRoutes {
   boost::asio::awaitable<http::Response> compare(const http::Request& request) {
     QueryParams q(request);
     const auto agents = q.list("agents", config_.max_compare_agents);
-    const std::optional<std::string> metric = q.required("metric");
-    const auto labels = q.labels();
-    const auto span = q.range();
-    const auto from = span.first;
-    const auto to = span.second;
-    const auto step = q.step(from, to, config_.max_points);
-    const auto resolution = resolution_for(step);
+    const auto filter = q.series(true);
+    const auto r = q.bucketed_range(config_.max_points);
     auto merged = co_await read([&](Session& session) {
       std::vector<BucketMerger> merged(agents.size());
       for (std::size_t i = 0; i < agents.size(); ++i) {
-        for (const auto& s : matching(session, agents[i], metric, labels)) {
-          for (const auto& b : session.metric_queries().buckets(s.id, resolution, from, to, step))
+        for (const auto& s : matching(session, agents[i], filter)) {
+          for (const auto& b : session.metric_queries().buckets(s.id, r.resolution, r.range.from,
+                                                                r.range.to, r.step))
             merged[i].add(b);
         }
       }
@@ -332,20 +323,17 @@ class QueryRoutes {
     json series = json::array();
     for (std::size_t i = 0; i < agents.size(); ++i)
       series.push_back({{"agent_id", agents[i]}, {"points", merged[i].points()}});
-    co_return http::json_response(200, {{"metric", *metric},
-                                        {"resolution", store::to_string(resolution)},
-                                        {"step_ms", step},
+    co_return http::json_response(200, {{"metric", *filter.metric},
+                                        {"resolution", store::to_string(r.resolution)},
+                                        {"step_ms", r.step},
                                         {"series", std::move(series)}});
   }
 
   boost::asio::awaitable<http::Response> percentiles(const http::Request& request) {
     QueryParams q(request);
     const auto agent = q.required("agent");
-    const std::optional<std::string> metric = q.required("metric");
-    const auto labels = q.labels();
+    const auto filter = q.series(true);
     const auto span = q.range();
-    const auto from = span.first;
-    const auto to = span.second;
     std::vector<double> wanted{50, 90, 95, 99};
     if (q.optional("p")) {
       wanted.clear();
@@ -358,9 +346,9 @@ class QueryRoutes {
     const auto cap = config_.max_percentile_samples;
     auto points = co_await read([&](Session& session) {
       std::vector<std::int64_t> ids;
-      for (const auto& s : matching(session, agent, metric, labels))
+      for (const auto& s : matching(session, agent, filter))
         ids.push_back(s.id);
-      return session.metric_queries().raw(ids, from, to, std::nullopt, cap + 1);
+      return session.metric_queries().raw(ids, span.from, span.to, std::nullopt, cap + 1);
     });
     if (points.size() > cap) {
       throw BadRequest(fmt::format(
@@ -374,7 +362,7 @@ class QueryRoutes {
     for (double p : wanted)
       out[fmt::format("p{}", p)] = values.empty() ? json(nullptr) : json(percentile(values, p));
     co_return http::json_response(200, {{"agent_id", agent},
-                                        {"metric", *metric},
+                                        {"metric", *filter.metric},
                                         {"samples", values.size()},
                                         {"percentiles", std::move(out)}});
   }
@@ -382,21 +370,17 @@ class QueryRoutes {
   boost::asio::awaitable<http::Response> export_samples(const http::Request& request) {
     QueryParams q(request);
     const auto agent = q.required("agent");
-    const auto metric = q.optional("metric");
-    const auto labels = q.labels();
+    const auto filter = q.series(false);
     const auto span = q.range();
-    const auto from = span.first;
-    const auto to = span.second;
     const auto format = q.optional("format").value_or("csv");
     if (format != "csv" && format != "jsonl")
       throw BadRequest("parameter format: expected csv or jsonl");
     auto state = std::make_shared<ExportState>(store_, log_);
-    state->from = from;
-    state->to = to;
+    state->from = span.from;
+    state->to = span.to;
     state->csv = format == "csv";
     state->remaining = q.count("limit", config_.export_row_limit, config_.export_row_limit);
-    auto series =
-        co_await read([&](Session& session) { return matching(session, agent, metric, labels); });
+    auto series = co_await read([&](Session& session) { return matching(session, agent, filter); });
     for (auto& s : series) {
       state->ids.push_back(s.id);
       state->series.emplace(s.id, std::move(s));

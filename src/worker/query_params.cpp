@@ -123,24 +123,29 @@ std::int64_t QueryParams::time(std::string_view name) const {
   return *value;
 }
 
-std::pair<std::int64_t, std::int64_t> QueryParams::range() const {
+SeriesFilter QueryParams::series(bool metric_required) const {
+  return {metric_required ? required("metric") : optional("metric"), labels()};
+}
+
+TimeRange QueryParams::range() const {
   const auto from = time("from");
   const auto to = time("to");
   if (from >= to) throw BadRequest("parameters from and to: from must be before to");
   return {from, to};
 }
 
-std::int64_t QueryParams::step(std::int64_t from, std::int64_t to, std::size_t max_points) const {
+BucketedRange QueryParams::bucketed_range(std::size_t max_points) const {
+  const auto span = range();
   auto step = parse_step(required("step"));
   if (!step || *step < 1000) bad("step", "a duration of at least 1s, like 30s, 5m or 1h");
-  const auto points = static_cast<std::size_t>((to - from + *step - 1) / *step);
+  const auto points = static_cast<std::size_t>((span.to - span.from + *step - 1) / *step);
   if (points > max_points) {
     throw BadRequest(fmt::format(
         "parameter step: the range would need {} points per series, more than the {} allowed;"
         " use a larger step or a shorter range",
         points, max_points));
   }
-  return *step;
+  return {span, *step, resolution_for(*step)};
 }
 
 store::Labels QueryParams::labels() const {

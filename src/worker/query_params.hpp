@@ -29,6 +29,25 @@ std::optional<double> parse_percentile(std::string_view text);
 // "name=value,name2=value2" (empty: no filter).
 std::optional<store::Labels> parse_label_filter(std::string_view text);
 
+// Which series of an agent a query reads: one metric (all when unset) and a label filter.
+struct SeriesFilter {
+  std::optional<std::string> metric;
+  store::Labels labels;
+};
+
+// A time range in Unix milliseconds, from < to.
+struct TimeRange {
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+};
+
+// A range cut into steps, and the data whose buckets serve that step.
+struct BucketedRange {
+  TimeRange range;
+  std::int64_t step = 0;
+  store::Resolution resolution = store::Resolution::kRaw;
+};
+
 class QueryParams {
  public:
   explicit QueryParams(const http::Request& request) : request_(request) {}
@@ -36,9 +55,12 @@ class QueryParams {
   std::string required(std::string_view name) const;
   std::optional<std::string> optional(std::string_view name) const;
   std::int64_t time(std::string_view name) const;  // required
-  // from < to, both required.
-  std::pair<std::int64_t, std::int64_t> range() const;
-  std::int64_t step(std::int64_t from, std::int64_t to, std::size_t max_points) const;
+  // `metric` (required or optional) and `labels`.
+  SeriesFilter series(bool metric_required) const;
+  // `from` and `to`, both required.
+  TimeRange range() const;
+  // `from`, `to` and `step`, with at most `max_points` steps.
+  BucketedRange bucketed_range(std::size_t max_points) const;
   store::Labels labels() const;
   // A comma-separated list of at least one and at most `max` items.
   std::vector<std::string> list(std::string_view name, std::size_t max) const;

@@ -1,10 +1,15 @@
 #include "accounting.hpp"
 
+#include <cstdio>
+#include <ctime>
+#include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "sentinel/agent/synthetic.hpp"
 
@@ -43,6 +48,57 @@ std::string first(const std::vector<std::uint64_t>& seqs) {
   constexpr std::size_t kShown = 20;
   std::vector<std::uint64_t> shown(seqs.begin(), seqs.begin() + std::min(seqs.size(), kShown));
   return fmt::format("{}{}", fmt::join(shown, ","), seqs.size() > kShown ? ",..." : "");
+}
+
+// "2023-11-14T22:13:20.000Z", as the webhook writes times, in Unix milliseconds.
+std::int64_t unix_ms(const std::string& iso8601) {
+  std::tm tm{};
+  int millis = 0;
+  if (std::sscanf(iso8601.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) != 7)
+    throw std::runtime_error("not an ISO 8601 time: " + iso8601);
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
+}
+
+// A transition: its instance, state and time.
+using TransitionKey = std::tuple<std::string, std::string, std::int64_t>;
+
+std::set<TransitionKey> notified_transitions(const std::string& store_url) {
+  std::set<TransitionKey> transitions;
+  for (const auto& row :
+       query(store_url,
+             "SELECT fingerprint, state, (extract(epoch FROM at) * 1000)::bigint "
+             "FROM alerts WHERE state IN ('firing', 'resolved') AND NOT silenced")) {
+    std::istringstream fields(row);
+    TransitionKey key;
+    fields >> std::get<0>(key) >> std::get<1>(key) >> std::get<2>(key);
+    transitions.insert(std::move(key));
+  }
+  return transitions;
+}
+
+// The outbox rows as deliveries: their payload keeps the times in Unix milliseconds.
+std::vector<Delivery> outbox_rows(const std::string& store_url) {
+  std::vector<Delivery> rows;
+  for (const auto& row :
+       query(store_url,
+             "SELECT id, p->>'fingerprint', p->>'status', CASE p->>'status' "
+             "WHEN 'firing' THEN p->>'starts_at' ELSE p->>'ends_at' END "
+             "FROM (SELECT id, payload::jsonb AS p FROM notification_outbox) o")) {
+    std::istringstream fields(row);
+    Delivery d;
+    fields >> d.notification_id >> d.fingerprint >> d.status >> d.at_ms;
+    rows.push_back(std::move(d));
+  }
+  return rows;
+}
+
+std::int64_t count_of(const std::string& store_url, const std::string& table) {
+  const auto rows = query(store_url, "SELECT count(*) FROM " + table);
+  if (rows.empty()) throw std::runtime_error("no answer counting " + table);
+  return std::stoll(rows.front());
 }
 
 }  // namespace
@@ -137,6 +193,58 @@ AlertHistory alert_history(const std::string& store_url) {
   std::istringstream fields(rows.front());
   fields >> history.transitions >> history.firings >> history.repeated;
   return history;
+}
+
+std::vector<Delivery> deliveries_in(const std::vector<std::string>& bodies) {
+  std::vector<Delivery> deliveries;
+  for (const auto& body : bodies) {
+    for (const auto& alert : nlohmann::json::parse(body).at("alerts")) {
+      const auto status = alert.at("status").get<std::string>();
+      const auto& at = alert.at(status == "firing" ? "starts_at" : "ends_at");
+      deliveries.push_back({alert.at("notification_id").get<std::int64_t>(),
+                            alert.at("fingerprint").get<std::string>(), status,
+                            unix_ms(at.get<std::string>())});
+    }
+  }
+  return deliveries;
+}
+
+std::string NotificationCheck::describe() const {
+  return fmt::format(
+      "notifications: {} transitions: {} received, {} still in the outbox, {} missing, {} "
+      "notified twice, {} dead letters; {} redeliveries of one notification {}",
+      transitions, received, pending, missing, doubled, dead, redelivered,
+      ok() ? "OK" : "MISMATCH");
+}
+
+NotificationCheck check_notifications(const std::string& store_url,
+                                      const std::function<std::vector<Delivery>()>& received) {
+  const auto transitions = notified_transitions(store_url);
+  const auto pending = outbox_rows(store_url);
+  NotificationCheck check;
+  check.dead = count_of(store_url, "notifications_dlq");
+  std::map<TransitionKey, std::set<std::int64_t>> ids;
+  std::set<std::int64_t> seen;
+  for (const auto& d : received()) {
+    ids[{d.fingerprint, d.status, d.at_ms}].insert(d.notification_id);
+    if (!seen.insert(d.notification_id).second) ++check.redelivered;
+  }
+  std::set<TransitionKey> waiting;
+  for (const auto& d : pending) {
+    waiting.insert({d.fingerprint, d.status, d.at_ms});
+    ids[{d.fingerprint, d.status, d.at_ms}].insert(d.notification_id);
+  }
+  check.transitions = static_cast<std::int64_t>(transitions.size());
+  for (const auto& transition : transitions) {
+    const auto it = ids.find(transition);
+    if (it == ids.end()) {
+      ++check.missing;
+      continue;
+    }
+    ++(waiting.contains(transition) ? check.pending : check.received);
+    if (it->second.size() > 1) ++check.doubled;
+  }
+  return check;
 }
 
 }  // namespace sentinel::chaos

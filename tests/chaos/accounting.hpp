@@ -61,4 +61,37 @@ struct AlertHistory {
 
 AlertHistory alert_history(const std::string& store_url);
 
+// One alert of a webhook message as the chaos receiver got it.
+struct Delivery {
+  std::int64_t notification_id = 0;
+  std::string fingerprint;
+  std::string status;      // firing or resolved
+  std::int64_t at_ms = 0;  // starts_at when firing, ends_at when resolved: the transition's time
+};
+
+// Every alert of every message, in arrival order; throws on a body that is not a webhook message.
+std::vector<Delivery> deliveries_in(const std::vector<std::string>& bodies);
+
+// The notifications of the `alerts` transitions (firing and resolved; the one notifier is a
+// webhook with send_resolved): each must have reached the receiver or still wait in the outbox
+// (missing otherwise), under one notification id (two would be one transition notified twice).
+// The same id received again is a redelivery: a worker killed between the receiver's answer and
+// the commit of the attempt sends it again (at least once), as the outbox promises.
+struct NotificationCheck {
+  std::int64_t transitions = 0;
+  std::int64_t received = 0;  // transitions the receiver got
+  std::int64_t pending = 0;   // transitions still in the outbox
+  std::int64_t missing = 0;
+  std::int64_t doubled = 0;  // transitions under more than one notification id
+  std::int64_t redelivered = 0;
+  std::int64_t dead = 0;  // rows in notifications_dlq: the receiver always answers 200
+  bool ok() const { return missing == 0 && doubled == 0 && dead == 0; }
+  std::string describe() const;
+};
+
+// Reads the transitions, then the outbox, then calls `received`: a row gone from the outbox was
+// sent, so the receiver already has it by then.
+NotificationCheck check_notifications(const std::string& store_url,
+                                      const std::function<std::vector<Delivery>()>& received);
+
 }  // namespace sentinel::chaos

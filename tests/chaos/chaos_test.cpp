@@ -1,12 +1,14 @@
 // The chaos suite (docs/reliability.md): real processes on loopback under a seeded schedule of
 // kill -9, SIGSTOP and network cuts while agents generate numbered samples; at the end every
-// sample an agent's WAL acknowledged must be in PostgreSQL exactly once.
+// sample an agent's WAL acknowledged must be in PostgreSQL exactly once, and every alert
+// transition notified once.
 //
 // SENTINEL_CHAOS_SEED (default random), SENTINEL_CHAOS_FAULTS (10), SENTINEL_CHAOS_SECONDS
 // (6 per fault) and SENTINEL_CHAOS_AGENTS (3) choose the run; the seed and schedule are printed
 // first, so that a failing run can be repeated.
 
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <regex>
 #include <thread>
@@ -17,7 +19,6 @@
 #include "accounting.hpp"
 #include "schedule.hpp"
 #include "support/agent_wal.hpp"
-#include "support/http_client.hpp"
 #include "system.hpp"
 
 using namespace sentinel;
@@ -106,15 +107,7 @@ std::filesystem::path wal_dir(const chaos::Daemon& agent) {
 bool bus_drained(chaos::ChaosSystem& system) {
   static const std::regex pending(R"(sentinel_worker_consumer_(ack_)?pending (\d+))");
   for (const auto& worker : system.workers()) {
-    if (!worker->ready()) continue;
-    const auto [host, port] = test::split_host_port(worker->address());
-    std::string metrics;
-    try {
-      test::HttpClient client(host, port);
-      metrics = client.request("GET", "/metrics").body;
-    } catch (const std::exception&) {
-      continue;  // restarting: the other worker, or the next poll, answers
-    }
+    const auto metrics = worker->metrics();
     int zeros = 0;
     for (std::sregex_iterator it(metrics.begin(), metrics.end(), pending), end; it != end; ++it)
       zeros += (*it)[2] == "0" ? 1 : 0;
@@ -194,6 +187,41 @@ std::vector<chaos::Verdict> verdicts(chaos::ChaosSystem& system,
   return verdicts;
 }
 
+// Waits until every transition's notification has left the outbox (the workers keep running:
+// alerts still resolve as the windows empty), then judges the last look.
+chaos::NotificationCheck notifications(chaos::ChaosSystem& system) {
+  const auto received = [&] {
+    std::vector<std::string> bodies;
+    for (const auto& request : system.receiver().received())
+      bodies.push_back(request.body);
+    return chaos::deliveries_in(bodies);
+  };
+  chaos::NotificationCheck check;
+  test::eventually(
+      [&] {
+        system.supervise();
+        check = chaos::check_notifications(system.store_url(), received);
+        return check.ok() && check.pending == 0;
+      },
+      60s);
+  return check;
+}
+
+// The value of an unlabelled gauge in a /metrics text; nullopt when it is not there.
+std::optional<double> gauge(const std::string& metrics, const std::string& name) {
+  const auto at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) return std::nullopt;
+  return std::stod(metrics.substr(at + name.size() + 2));
+}
+
+// The worker whose `leader_gauge` says it leads, or null while none does.
+chaos::Daemon* leader(chaos::ChaosSystem& system, const std::string& leader_gauge) {
+  for (const auto& worker : system.workers()) {
+    if (gauge(worker->metrics(), leader_gauge) == 1.0) return worker.get();
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 TEST_CASE("chaos: every acknowledged sample is stored exactly once through kills, pauses and cuts",
@@ -224,7 +252,48 @@ TEST_CASE("chaos: every acknowledged sample is stored exactly once through kills
   CHECK(alerts.ok());
   CHECK(alerts.firings > 0);  // the rule fires within seconds: none means alerting never ran
   all_ok = all_ok && alerts.ok();
-  fmt::print("chaos: {} (seed {})\n", all_ok ? "PASS" : "FAIL: loss, duplicate or double alert",
-             options.seed);
+  const auto sent = notifications(system);
+  fmt::print("  {}\n", sent.describe());
+  CHECK(sent.ok());
+  CHECK(sent.pending == 0);
+  CHECK(sent.received > 0);
+  all_ok = all_ok && sent.ok() && sent.pending == 0;
+  fmt::print("chaos: {} (seed {})\n",
+             all_ok ? "PASS" : "FAIL: loss, duplicate, double alert or notification", options.seed);
   CHECK(wals.size() == static_cast<std::size_t>(options.system.agents));
+}
+
+// The leader failover of the alerting and of the notify sender, each on its own: kill -9 the
+// worker that leads while the rule keeps firing and resolving, and the other one must go on
+// from the saved state, notifying every transition once.
+TEST_CASE(
+    "chaos: killing the alerting or the notify leader neither doubles nor drops a notification",
+    "[chaos]") {
+  chaos::ChaosSystem system({.agents = 1});
+  const auto received = [&] { return system.receiver().received().size(); };
+  for (const std::string leader_gauge : {"sentinel_alert_leader", "sentinel_notify_leader"}) {
+    const auto before = received();
+    REQUIRE(test::eventually([&] { return received() >= before + 2; }, 60s));
+    chaos::Daemon* killed = nullptr;
+    REQUIRE(test::eventually(
+        [&] {
+          killed = leader(system, leader_gauge);
+          return killed != nullptr;
+        },
+        30s));
+    fmt::print("kill -9 {} ({} 1)\n", killed->name(), leader_gauge);
+    std::fflush(stdout);
+    killed->kill();
+    // Transitions the other worker evaluated and sent, the killed one being gone.
+    const auto at_kill = received();
+    CHECK(test::eventually([&] { return received() >= at_kill + 2; }, 60s));
+    killed->start();
+  }
+  for (const auto& agent : system.agents())
+    CHECK(agent->stop());
+  const auto sent = notifications(system);
+  fmt::print("{}\n{}\n", sent.describe(), chaos::alert_history(system.store_url()).describe());
+  CHECK(sent.ok());
+  CHECK(sent.pending == 0);
+  CHECK(chaos::alert_history(system.store_url()).ok());
 }

@@ -80,3 +80,20 @@ TEST_CASE("chaos harness: the verdict names lost and duplicated samples", "[chao
   CHECK_FALSE(chaos::judge("a", {2, 5, 6, 0}, totals(exact), [&] { return exact; }).ok());
   CHECK_FALSE(chaos::judge("a", {0, 6, 6, 1}, totals(exact), [&] { return exact; }).ok());
 }
+
+TEST_CASE("chaos harness: webhook messages give each alert's notification id and transition time",
+          "[chaos]") {
+  const std::string firing = R"({"alerts": [
+      {"notification_id": 7, "fingerprint": "f1", "status": "firing",
+       "starts_at": "2023-11-14T22:13:20.250Z", "ends_at": null}]})";
+  const std::string resolved = R"({"alerts": [
+      {"notification_id": 9, "fingerprint": "f1", "status": "resolved",
+       "starts_at": "2023-11-14T22:13:20.250Z", "ends_at": "2023-11-14T22:14:00.000Z"}]})";
+  const auto deliveries = chaos::deliveries_in({firing, resolved});
+  REQUIRE(deliveries.size() == 2);
+  CHECK(deliveries[0].notification_id == 7);
+  CHECK(deliveries[0].status == "firing");
+  CHECK(deliveries[0].at_ms == 1'700'000'000'250);  // the time the instance started firing
+  CHECK(deliveries[1].at_ms == 1'700'000'040'000);  // the time it resolved
+  CHECK_THROWS(chaos::deliveries_in({R"({"alerts": [{"status": "firing"}]})"}));
+}

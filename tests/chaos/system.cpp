@@ -4,6 +4,9 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "support/http_client.hpp"
 
 namespace sentinel::chaos {
 namespace {
@@ -62,9 +65,21 @@ constexpr std::string_view kRules = R"(rules:
     threshold: 970000
     for: 1s
     severity: warning
+    notifiers: [chaos-webhook]
     annotations:
       summary: "synthetic {{ $labels.series }} high on {{ $agent_name }}"
 )";
+
+// Waits until each daemon of `group` is ready; throws with the log of one that ended instead.
+void wait_ready(const std::vector<std::unique_ptr<Daemon>>& group) {
+  for (const auto& daemon : group) {
+    if (!test::eventually([&] { return daemon->ready() || !daemon->running(); }, kStartTimeout) ||
+        !daemon->ready()) {
+      throw std::runtime_error(fmt::format("{} did not start:\n{}", daemon->name(),
+                                           test::read_file(daemon->dir() / "log")));
+    }
+  }
+}
 
 }  // namespace
 
@@ -121,6 +136,17 @@ std::string Daemon::address() const {
   return text.substr(0, text.find('\n'));
 }
 
+std::string Daemon::metrics() const {
+  if (!ready()) return {};
+  try {
+    const auto [host, port] = test::split_host_port(address());
+    test::HttpClient client(host, port, {}, 2s);
+    return client.request("GET", "/metrics").body;
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 ChaosSystem::ChaosSystem(const SystemOptions& options)
     : rules_file_(dir_.write("rules.yml", kRules)) {
   adapters_.push_back(std::make_unique<PostgresAdapter>("postgres", postgres_));
@@ -134,6 +160,9 @@ ChaosSystem::ChaosSystem(const SystemOptions& options)
   for (int number = 1; number <= 2; ++number)
     workers_.push_back(server("worker", number, 0));
   proxy_ = std::make_unique<test::TcpProxy>(gateway_ports);
+  for (const auto* group : {&gateways_, &workers_})
+    wait_ready(*group);
+  add_notifier();
 
   std::map<std::string, std::string> agent_env = {
       {"SENTINEL_MASTER_KEY", kMasterKey},
@@ -156,15 +185,7 @@ ChaosSystem::ChaosSystem(const SystemOptions& options)
   }
   // Agents are ready once enrolled: a kill before that would leave an agent whose one-use
   // bootstrap token is spent and which has no identity.
-  for (const auto* group : {&gateways_, &workers_, &agents_}) {
-    for (const auto& daemon : *group) {
-      if (!test::eventually([&] { return daemon->ready() || !daemon->running(); }, kStartTimeout) ||
-          !daemon->ready()) {
-        throw std::runtime_error(fmt::format("{} did not start:\n{}", daemon->name(),
-                                             test::read_file(daemon->dir() / "log")));
-      }
-    }
-  }
+  wait_ready(agents_);
 }
 
 ChaosSystem::~ChaosSystem() {
@@ -191,16 +212,36 @@ std::map<std::string, std::string> ChaosSystem::server_env() const {
           {"SENTINEL_ALERT_RULES_FILE", rules_file_.string()}};
 }
 
-std::string ChaosSystem::bootstrap_token(const std::string& agent_name) const {
+std::string ChaosSystem::mint_token(std::vector<std::string> args, std::string_view prefix) const {
+  args.insert(args.begin(), test::sentineld_binary().string());
   std::string output;
-  const auto status =
-      test::run_command({test::sentineld_binary().string(), "token", "bootstrap", "create", "--ttl",
-                         "1h", "--uses", "1", "--name", agent_name},
-                        &output, server_env());
-  const auto start = output.find("sbt_");
+  const auto status = test::run_command(args, &output, server_env());
+  const auto start = output.find(prefix);
   if (status != 0 || start == std::string::npos)
-    throw std::runtime_error("cannot mint a bootstrap token: " + output);
+    throw std::runtime_error(fmt::format("cannot mint a {} token: {}", prefix, output));
   return output.substr(start, output.find_first_of(" \n", start) - start);
+}
+
+std::string ChaosSystem::bootstrap_token(const std::string& agent_name) const {
+  return mint_token(
+      {"token", "bootstrap", "create", "--ttl", "1h", "--uses", "1", "--name", agent_name}, "sbt_");
+}
+
+void ChaosSystem::add_notifier() {
+  const auto admin = mint_token({"token", "create", "--role", "admin", "--name", "chaos"}, "stk_");
+  const nlohmann::json notifier = {{"name", "chaos-webhook"},
+                                   {"type", "webhook"},
+                                   {"settings", {{"url", receiver_.url("/ok")}}},
+                                   {"send_resolved", true},
+                                   {"group_wait", "0s"}};
+  const auto [host, port] = test::split_host_port(workers_.front()->address());
+  test::HttpClient client(host, port);
+  const auto reply =
+      client.request("POST", "/api/v1/notifiers", notifier.dump(),
+                     {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}});
+  if (reply.status != 201)
+    throw std::runtime_error(
+        fmt::format("cannot add the notifier: {} {}", reply.status, reply.body));
 }
 
 std::unique_ptr<Daemon> ChaosSystem::server(const std::string& role, int number,

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "schedule.hpp"
@@ -17,6 +18,7 @@
 #include "support/process.hpp"
 #include "support/tcp_proxy.hpp"
 #include "support/temp_dir.hpp"
+#include "support/webhook_receiver.hpp"
 
 namespace sentinel::chaos {
 
@@ -53,6 +55,8 @@ class Daemon final : public Component {
   const std::filesystem::path& dir() const { return dir_; }
   bool ready() const;
   std::string address() const;  // host:port from the ready file
+  // Its /metrics text; empty while it is not ready or does not answer (restarting, paused).
+  std::string metrics() const;
   bool running() { return process_ && process_->running(); }
 
  private:
@@ -72,7 +76,8 @@ struct SystemOptions {
 
 class ChaosSystem {
  public:
-  // Starts everything and waits until every daemon is ready and every agent enrolled.
+  // Starts everything and waits until every daemon is ready and every agent enrolled; the
+  // notifier exists before the first agent starts, so every transition has one.
   explicit ChaosSystem(const SystemOptions& options);
   ~ChaosSystem();
   ChaosSystem(const ChaosSystem&) = delete;
@@ -84,12 +89,17 @@ class ChaosSystem {
   const std::vector<std::unique_ptr<Daemon>>& agents() const { return agents_; }
   const std::vector<std::unique_ptr<Daemon>>& workers() const { return workers_; }
   std::string store_url() const { return postgres_.url(); }
+  // Where the workers' one notifier (a webhook for the rule's transitions) posts.
+  const test::WebhookReceiver& receiver() const { return receiver_; }
   // Starts again whatever ended on its own.
   void supervise();
 
  private:
   std::map<std::string, std::string> server_env() const;
+  // Runs `sentineld <args>` against the store and returns the token it prints.
+  std::string mint_token(std::vector<std::string> args, std::string_view prefix) const;
   std::string bootstrap_token(const std::string& agent_name) const;
+  void add_notifier();
   std::unique_ptr<Daemon> server(const std::string& role, int number, std::uint16_t port);
 
   test::TempDir dir_;
@@ -99,6 +109,7 @@ class ChaosSystem {
   std::vector<std::unique_ptr<Component>> adapters_;  // PostgreSQL and nats-server as Components
   std::vector<std::unique_ptr<Daemon>> gateways_, workers_, agents_;
   std::unique_ptr<test::TcpProxy> proxy_;
+  test::WebhookReceiver receiver_;
 };
 
 }  // namespace sentinel::chaos

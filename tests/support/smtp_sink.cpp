@@ -143,8 +143,14 @@ class SmtpSink::Impl {
                   s.mail.auth_password};
       co_await reply(s, allowed ? "250 2.1.0 ok" : "530 5.7.0 authentication required");
     } else if (verb == "RCPT") {
-      s.mail.recipients.push_back(address(line));
-      co_await reply(s, "250 2.1.5 ok");
+      auto to = address(line);
+      if (const auto refused = options_.refused_recipients.find(to);
+          refused != options_.refused_recipients.end()) {
+        co_await reply(s, refused->second);
+      } else {
+        s.mail.recipients.push_back(std::move(to));
+        co_await reply(s, "250 2.1.5 ok");
+      }
     } else if (verb == "DATA") {
       co_await data(s);
     } else if (verb == "QUIT") {

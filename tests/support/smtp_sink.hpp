@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,6 +27,9 @@ struct SmtpSinkOptions {
   // fail_reply ("451 4.3.0 try later") instead of success.
   std::string fail_command;
   std::string fail_reply;
+  // RCPT TO one of these addresses is answered with the reply given ("550 5.1.1 no such user")
+  // and the address is not a recipient.
+  std::map<std::string, std::string> refused_recipients;
   // The command the sink never answers ("CONNECT": it sends no greeting at all).
   std::string hang_command;
 };

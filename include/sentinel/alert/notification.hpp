@@ -26,6 +26,10 @@ struct AlertNotification {
   std::int64_t starts_at = 0;  // Unix ms
   std::int64_t ends_at = 0;    // 0 while firing
   bool repeat = false;         // a reminder for an alert still firing
+  // The outbox row that carries it, set by the sender (0 before): the same on every redelivery,
+  // so that a receiver can drop the duplicates at-least-once delivery may bring. Not part of
+  // the stored payload.
+  std::int64_t notification_id = 0;
   bool operator==(const AlertNotification&) const = default;
 };
 

@@ -187,6 +187,13 @@ TEST_CASE("alert e2e: a 429 is retried after Retry-After, a hang times out and i
   make_rule(p, hang, {{"name", "HighCpuHang"}});
   cpu(p, "agt_web1", 97);
   REQUIRE(eventually([&] { return receiver.count("/busy") == 2; }, std::chrono::seconds(15)));
+  // The retry carries the first attempt's notification id: a receiver can drop duplicates.
+  std::vector<json> ids;
+  for (const auto& r : receiver.received())
+    if (r.path == "/busy") ids.push_back(json::parse(r.body)["alerts"][0]["notification_id"]);
+  REQUIRE(ids.size() == 2);
+  CHECK(ids[0] == ids[1]);
+  CHECK(ids[0].get<std::int64_t>() > 0);
   // The hanging receiver is given up on after the 500 ms timeout each time, then dead-lettered.
   REQUIRE(eventually(
       [&] { return p.call("GET", "/api/v1/notifications/dlq").body["dead_letters"].size() == 1; },

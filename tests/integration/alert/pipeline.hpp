@@ -3,10 +3,8 @@
 // PostgreSQL schema given), the in-process bus, alert and notify, with fast timings; a webhook
 // receiver on loopback; and helpers to publish batches and call the API.
 
-#include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,33 +15,10 @@
 
 #include "support/component_harness.hpp"
 #include "support/http_client.hpp"
-#include "support/local_server.hpp"
 #include "support/temp_dir.hpp"
+#include "support/webhook_receiver.hpp"
 
 namespace sentinel::test {
-
-// Records what it receives; its routes answer 200 (/ok), 500 (/fail), 429 then 200 (/busy) or
-// after 5 s (/hang).
-class WebhookReceiver {
- public:
-  struct Received {
-    std::string path;
-    std::map<std::string, std::string> headers;  // names lower-cased
-    std::string body;
-  };
-
-  WebhookReceiver();
-  ~WebhookReceiver();
-  std::string url(const std::string& path) const { return server_.url() + path; }
-  std::vector<Received> received() const;
-  std::size_t count(const std::string& path) const;
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<Received> received_;
-  std::atomic<int> busy_answers_{0};
-  LocalHttpServer server_;
-};
 
 class Pipeline {
  public:

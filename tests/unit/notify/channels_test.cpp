@@ -24,6 +24,7 @@ Message message(const std::string& status = "firing") {
   a.labels = {{"alertname", "HighCpu"}, {"agent", "agt_1"}};
   a.annotations = {{"summary", "agt_1 CPU at 97%"}};
   a.starts_at = 1'700'000'000'000;
+  a.notification_id = 42;
   if (status == "resolved") a.ends_at = 1'700'000'060'000;
   return {"ops", "rul_1/ntf_1", {a}};
 }
@@ -60,6 +61,7 @@ TEST_CASE("channels: webhook is signed with HMAC-SHA256 of the body") {
   CHECK(body["status"] == "firing");
   CHECK(body["alerts"][0]["fingerprint"] == "fp1");
   CHECK(body["alerts"][0]["starts_at"] == "2023-11-14T22:13:20.000Z");
+  CHECK(body["alerts"][0]["notification_id"] == 42);  // receivers drop redeliveries by it
 }
 
 TEST_CASE("channels: chat services get a title and a summary") {

@@ -112,6 +112,40 @@ TEST_CASE("email: one mail with the envelope, the headers and the alert's detail
   CHECK_FALSE(plain.mail->starttls);
 }
 
+TEST_CASE("email: addresses may carry display names; the envelope gets the bare address") {
+  auto settings = kSettings;
+  settings["from"] = "Sentinel Alerts <alerts@example.com>";
+  settings["to"] = {"\"Ops, EU\" <ops@example.com>", "oncall@example.org", "Zoë <zoe@example.org>"};
+  CHECK_FALSE(find_channel("email")->check(settings));
+  const auto r = find_channel("email")->format(message(), settings).at(0);
+  CHECK(r.mail->from == "alerts@example.com");
+  CHECK(r.mail->recipients ==
+        std::vector<std::string>{"ops@example.com", "oncall@example.org", "zoe@example.org"});
+  const auto headers = headers_of(r.body);
+  CHECK_THAT(headers, Catch::Contains("\r\nFrom: Sentinel Alerts <alerts@example.com>\r\n"));
+  CHECK_THAT(headers, Catch::Contains("\r\nTo: \"Ops, EU\" <ops@example.com>,\r\n "
+                                      "oncall@example.org,\r\n =?UTF-8?B?Wm/Dqw==?= "
+                                      "<zoe@example.org>\r\n"));
+  // A message id names the sender's domain, never a display name.
+  CHECK_THAT(headers, Catch::Matches("[\\s\\S]*Message-ID: <[0-9a-f.]+@example\\.com>[\\s\\S]*"));
+}
+
+TEST_CASE("email: mailboxes parse and print as RFC 5322 wants") {
+  CHECK(parse_mailbox(" alerts@example.com ")->address == "alerts@example.com");
+  const auto named = parse_mailbox("\"A \\\"B\\\" C\" <a@example.com>");
+  REQUIRE(named);
+  CHECK(named->display_name == "A \"B\" C");
+  CHECK(format_mailbox(*named) == "\"A \\\"B\\\" C\" <a@example.com>");
+  CHECK(format_mailbox({"J. Smith", "j@example.com"}) == "\"J. Smith\" <j@example.com>");
+  CHECK(format_mailbox({"=?x?=", "j@example.com"}) == "\"=?x?=\" <j@example.com>");
+  CHECK(format_mailbox({"", "j@example.com"}) == "j@example.com");
+  // Nothing that could end a header line or an SMTP command gets through.
+  CHECK_FALSE(parse_mailbox("Evil\r\nBcc: x@y.z <a@example.com>"));
+  CHECK_FALSE(parse_mailbox("Name <not an address>"));
+  CHECK_FALSE(parse_mailbox("Name <a@b>\r\nRCPT TO:<x@y>"));
+  CHECK_FALSE(parse_mailbox("<>"));
+}
+
 TEST_CASE("email: non-ASCII header text is RFC 2047 encoded, folded, and never split") {
   CHECK(encode_header_text("[FIRING:1] HighCpu") == "[FIRING:1] HighCpu");
   CHECK(encode_header_text("Überlast") == "=?UTF-8?B?" + base64("Überlast") + "?=");

@@ -185,6 +185,36 @@ TEST_CASE("smtp: 4xx is retryable, 5xx is not, and the error names command and r
   }
 }
 
+TEST_CASE("smtp: a recipient refused for good is dropped, the others still get the mail") {
+  SECTION("one of two refused with 550: sent to the other, the refusal reported") {
+    test::SmtpSink sink({.refused_recipients = {{"ops@example.com", "550 5.1.1 no such user"}}});
+    const auto outcome = deliver(requests(settings(sink, {{"tls", "none"}})));
+    CHECK(outcome.ok);
+    CHECK(outcome.error ==
+          "not delivered to 1 of 2 recipients: RCPT TO:<ops@example.com>: 550 5.1.1 no such user");
+    REQUIRE(sink.mails().size() == 1);
+    CHECK(sink.mails()[0].recipients == std::vector<std::string>{"oncall@example.org"});
+  }
+  SECTION("every recipient refused: not retryable, no DATA") {
+    test::SmtpSink sink({.refused_recipients = {{"ops@example.com", "550 5.1.1 no such user"},
+                                                {"oncall@example.org", "553 5.1.3 bad address"}}});
+    const auto outcome = deliver(requests(settings(sink, {{"tls", "none"}})));
+    CHECK_FALSE(outcome.ok);
+    CHECK_FALSE(outcome.retryable);
+    CHECK_THAT(outcome.error, Catch::StartsWith("not delivered to 2 of 2 recipients"));
+    CHECK(sink.mails().empty());
+    CHECK(verbs(sink, false) == std::vector<std::string>{"EHLO", "MAIL", "RCPT", "RCPT"});
+  }
+  SECTION("one refused for now (451): the whole mail waits for a retry, nobody has it yet") {
+    test::SmtpSink sink({.refused_recipients = {{"oncall@example.org", "451 4.7.1 greylisted"}}});
+    const auto outcome = deliver(requests(settings(sink, {{"tls", "none"}})));
+    CHECK_FALSE(outcome.ok);
+    CHECK(outcome.retryable);
+    CHECK(outcome.error == "RCPT TO:<oncall@example.org>: 451 4.7.1 greylisted");
+    CHECK(sink.mails().empty());
+  }
+}
+
 TEST_CASE("smtp: a server that never answers times out within the notifier's timeout") {
   for (const char* where : {"CONNECT", "DATA"}) {
     INFO(where);
