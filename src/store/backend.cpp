@@ -27,8 +27,16 @@ StoreMetrics::StoreMetrics(core::MetricsRegistry& registry)
       job_seconds(registry.histogram_family("sentinel_store_job_duration_seconds",
                                             "Time a store thread spent on one job", {"pool"},
                                             core::latency_buckets())),
+      jobs_per_commit(registry.histogram_family(
+          "sentinel_store_jobs_per_commit",
+          "Jobs one transaction carried when the pool commits queued jobs together", {"pool"},
+          {1, 2, 4, 8, 16, 32, 64})),
       connect_failures(registry.counter("sentinel_store_connect_failures_total",
                                         "Failed attempts to connect to the database")) {}
+
+PoolMetrics StoreMetrics::pool(const std::string& name) {
+  return {queued_jobs.with({name}), job_seconds.with({name}), jobs_per_commit.with({name})};
+}
 
 MigrationReport StoreBackend::migrate(std::span<const Migration> migrations, MigrateMode mode) {
   std::promise<MigrationReport> done;

@@ -14,6 +14,7 @@
 #include "sentinel/store/store.hpp"
 
 #include "migrations/runner.hpp"
+#include "store_threads.hpp"
 
 namespace sentinel::store {
 
@@ -38,8 +39,10 @@ StoreOptions store_options(const StoreComponent::Config& config,
 // Metric handles shared by the store's thread pools.
 struct StoreMetrics {
   explicit StoreMetrics(core::MetricsRegistry& registry);
+  PoolMetrics pool(const std::string& name);
   core::Family<core::Gauge>& queued_jobs;
   core::Family<core::Histogram>& job_seconds;
+  core::Family<core::Histogram>& jobs_per_commit;
   core::Counter& connect_failures;
 };
 

@@ -26,6 +26,10 @@ void SessionBase::transaction(const std::function<void()>& body) {
   depth_ = level;
 }
 
+void detail::transaction(Session& session, const std::function<void()>& body) {
+  session.transaction(body);
+}
+
 void ClosedSession::fail() {
   throw StoreError("unavailable", "the store has stopped", true);
 }

@@ -27,6 +27,9 @@ class SessionBase : public Session {
   virtual void idle() {}
   // From another thread: abandon the statement running now (stop's deadline has passed).
   virtual void interrupt() {}
+  // Whether a transaction is open on the connection. A backend whose database may end one by
+  // itself (SQLite after a full disk) asks the connection.
+  virtual bool in_transaction() const { return depth_ > 0; }
 
  protected:
   virtual std::string_view begin_statement() const { return "BEGIN"; }

@@ -7,13 +7,13 @@ constexpr auto kInterruptRepeat = std::chrono::milliseconds(100);
 
 }  // namespace
 
-StoreThreads::StoreThreads(std::string pool, core::Logger log, core::Gauge& queued,
-                           core::Histogram& job_seconds, core::Duration idle_interval)
+StoreThreads::StoreThreads(std::string pool, core::Logger log, PoolMetrics metrics,
+                           core::Duration idle_interval, std::size_t max_group)
     : pool_(std::move(pool)),
       log_(std::move(log)),
-      queued_(queued),
-      job_seconds_(job_seconds),
-      idle_interval_(idle_interval) {}
+      metrics_(metrics),
+      idle_interval_(idle_interval),
+      max_group_(max_group) {}
 
 StoreThreads::~StoreThreads() {
   stop(core::Clock::now());
@@ -31,12 +31,13 @@ void StoreThreads::submit(Job job) {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       queue_.push_back(std::move(job));
-      queued_.set(static_cast<double>(queue_.size()));
+      metrics_.queued.set(static_cast<double>(queue_.size()));
       wake_.notify_one();
       return;
     }
   }
-  job(closed_);
+  job.run(closed_);
+  job.deliver();
 }
 
 bool StoreThreads::stop(core::Deadline deadline) {
@@ -48,7 +49,7 @@ bool StoreThreads::stop(core::Deadline deadline) {
   });
   auto left = std::move(queue_);
   queue_.clear();
-  queued_.set(0);
+  metrics_.queued.set(0);
   if (!drained) {
     log_.warn("{}: stopping with {} jobs queued and {} running; failing and interrupting them",
               pool_, left.size(), running_);
@@ -63,8 +64,10 @@ bool StoreThreads::stop(core::Deadline deadline) {
     drained_.wait_for(lock, kInterruptRepeat, [this] { return running_ == 0; });
   }
   lock.unlock();
-  for (auto& job : left)
-    job(closed_);
+  for (auto& job : left) {
+    job.run(closed_);
+    job.deliver();
+  }
   for (auto& thread : threads_)
     thread.join();
   threads_.clear();
@@ -86,24 +89,65 @@ void StoreThreads::loop(SessionBase& session) {
       }
       continue;
     }
-    Job job = std::move(queue_.front());
-    queue_.pop_front();
-    queued_.set(static_cast<double>(queue_.size()));
+    auto jobs = take();
     ++running_;
     lock.unlock();
-    run_job(session, job);
+    if (jobs.size() == 1)
+      run_job(session, jobs.front());
+    else
+      run_group(session, jobs);
+    jobs.clear();  // release what the jobs captured before taking the lock again
     lock.lock();
     --running_;
     if (queue_.empty() && running_ == 0) drained_.notify_all();
   }
 }
 
+std::vector<Job> StoreThreads::take() {
+  std::vector<Job> jobs;
+  jobs.push_back(std::move(queue_.front()));
+  queue_.pop_front();
+  while (jobs.size() < max_group_ && !queue_.empty() && jobs.front().groupable() &&
+         queue_.front().groupable()) {
+    jobs.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  metrics_.queued.set(static_cast<double>(queue_.size()));
+  return jobs;
+}
+
 void StoreThreads::run_job(SessionBase& session, Job& job) {
   const auto started = core::Clock::now();
   session.prepare();
-  job(session);
-  job = {};  // release what the job captured before taking the lock again
-  job_seconds_.observe(std::chrono::duration<double>(core::Clock::now() - started).count());
+  job.run(session);
+  job.deliver();
+  metrics_.job_seconds.observe(std::chrono::duration<double>(core::Clock::now() - started).count());
+}
+
+void StoreThreads::run_group(SessionBase& session, std::vector<Job>& jobs) {
+  const auto started = core::Clock::now();
+  session.prepare();
+  try {
+    session.transaction([&] {
+      for (auto& job : jobs) {
+        job.run(session, true);
+        // SQLite rolls a whole transaction back by itself after some errors (a full disk);
+        // what ran next would commit on its own, outside the group.
+        if (!session.in_transaction())
+          throw StoreError("rolled_back", "the database rolled the transaction back", true);
+      }
+    });
+  } catch (const StoreError& e) {
+    // Nothing of the group is committed: jobs that had succeeded fail too.
+    for (auto& job : jobs)
+      job.fail({e.code(), e.what(), e.transient()});
+  }
+  for (auto& job : jobs)
+    job.deliver();
+  const auto seconds = std::chrono::duration<double>(core::Clock::now() - started).count();
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    metrics_.job_seconds.observe(seconds);  // each job waited for the whole group's commit
+  metrics_.jobs_per_commit.observe(static_cast<double>(jobs.size()));
 }
 
 }  // namespace sentinel::store

@@ -21,11 +21,20 @@ namespace sentinel::store {
 
 using Job = StoreJob;
 
+// What a pool reports, labelled with its name.
+struct PoolMetrics {
+  core::Gauge& queued;               // jobs waiting for a thread
+  core::Histogram& job_seconds;      // time per job (a grouped job: its whole group's)
+  core::Histogram& jobs_per_commit;  // group commit: jobs a transaction carried
+};
+
 class StoreThreads {
  public:
-  // `pool` names the threads in logs and metrics ("postgres", "sqlite_writer").
-  StoreThreads(std::string pool, core::Logger log, core::Gauge& queued,
-               core::Histogram& job_seconds, core::Duration idle_interval);
+  // `pool` names the threads in logs and metrics ("postgres", "sqlite_writer"). With
+  // `max_group` above 1, a thread runs up to that many queued groupable jobs in one transaction
+  // (group commit) and delivers their outcomes once it has committed.
+  StoreThreads(std::string pool, core::Logger log, PoolMetrics metrics,
+               core::Duration idle_interval, std::size_t max_group = 1);
   ~StoreThreads();
   StoreThreads(const StoreThreads&) = delete;
   StoreThreads& operator=(const StoreThreads&) = delete;
@@ -41,13 +50,16 @@ class StoreThreads {
 
  private:
   void loop(SessionBase& session);
+  // The next job, and the groupable ones queued behind it when it is groupable. Under the lock.
+  std::vector<Job> take();
   void run_job(SessionBase& session, Job& job);
+  void run_group(SessionBase& session, std::vector<Job>& jobs);
 
   std::string pool_;
   core::Logger log_;
-  core::Gauge& queued_;
-  core::Histogram& job_seconds_;
+  PoolMetrics metrics_;
   core::Duration idle_interval_;
+  std::size_t max_group_;
 
   std::mutex mutex_;
   std::condition_variable wake_;     // a job arrived, or the pool is stopping

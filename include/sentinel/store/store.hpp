@@ -8,6 +8,8 @@
 // (session.hpp), the backend-neutral set of repositories on one connection; a database failure
 // thrown inside the work (StoreError) comes back as an error value.
 
+#include <concepts>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -58,30 +60,103 @@ class Lease {
   virtual bool held() const = 0;
 };
 
-// A piece of work for a store thread. Move-only, unlike std::function, because the handler of
-// the coroutine awaiting it is.
+// A piece of work for a store thread: run, then delivered. The two are apart so that the SQLite
+// writer can run several jobs in one transaction and deliver their outcomes only once that has
+// committed (group commit: one fsync for many writers). Move-only, unlike std::function,
+// because the handler of the coroutine awaiting it is.
 class StoreJob {
  public:
-  StoreJob() = default;
-  template <class F>
-  explicit StoreJob(F f) : impl_(std::make_unique<Impl<F>>(std::move(f))) {}
+  class Task {
+   public:
+    virtual ~Task() = default;
+    // Whether it may share a transaction with other jobs; when it does, `run` gets atomic: its
+    // work runs in a savepoint of its own, so that its failure undoes only its own writes.
+    virtual bool groupable() const = 0;
+    virtual void run(Session& session, bool atomic) = 0;
+    // The group's transaction failed after the job ran: its outcome becomes `error` unless it
+    // failed already.
+    virtual void fail(const core::Error& error) = 0;
+    // Hands the outcome over; after `run`, or after `fail` for a job that never ran.
+    virtual void deliver() = 0;
+  };
 
-  void operator()(Session& session) { impl_->call(session); }
-  explicit operator bool() const { return impl_ != nullptr; }
+  StoreJob() = default;
+  explicit StoreJob(std::unique_ptr<Task> task) : task_(std::move(task)) {}
+  // Work that runs alone and answers by itself, such as a migration (its own transactions).
+  template <class F>
+  requires std::invocable<F&, Session&>
+  explicit StoreJob(F f) : task_(std::make_unique<Alone<F>>(std::move(f))) {}
+
+  bool groupable() const { return task_->groupable(); }
+  void run(Session& session, bool atomic = false) { task_->run(session, atomic); }
+  void fail(const core::Error& error) { task_->fail(error); }
+  void deliver() { task_->deliver(); }
+  explicit operator bool() const { return task_ != nullptr; }
 
  private:
-  struct Base {
-    virtual ~Base() = default;
-    virtual void call(Session& session) = 0;
-  };
   template <class F>
-  struct Impl final : Base {
-    explicit Impl(F f) : f(std::move(f)) {}
-    void call(Session& session) override { f(session); }
+  struct Alone final : Task {
+    explicit Alone(F f) : f(std::move(f)) {}
+    bool groupable() const override { return false; }
+    void run(Session& session, bool) override { f(session); }
+    void fail(const core::Error&) override {}
+    void deliver() override {}
     F f;
   };
-  std::unique_ptr<Base> impl_;
+  std::unique_ptr<Task> task_;
 };
+
+namespace detail {
+
+// session.transaction(body), defined where Session is complete.
+void transaction(Session& session, const std::function<void()>& body);
+
+// Store::run's job: `work`'s value, or the StoreError it threw as a core::Error, posted to the
+// awaiting coroutine's executor.
+template <class Work, class Handler, class Executor>
+class RunTask final : public StoreJob::Task {
+ public:
+  using Outcome = core::Result<std::invoke_result_t<Work, Session&>>;
+
+  RunTask(Work work, Handler handler, Executor executor)
+      : work_(std::move(work)), handler_(std::move(handler)), executor_(std::move(executor)) {}
+
+  bool groupable() const override { return true; }
+
+  void run(Session& session, bool atomic) override {
+    try {
+      if (atomic)
+        transaction(session, [&] { outcome_.emplace(work_(session)); });
+      else
+        outcome_.emplace(work_(session));
+    } catch (const StoreError& e) {
+      outcome_.emplace(core::Error{e.code(), e.what(), e.transient()});
+    } catch (const std::exception& e) {
+      // Not a database failure but a bug in `work` (a bad cast, a parse error): the caller
+      // still gets an answer rather than waiting forever.
+      outcome_.emplace(core::Error{"internal", e.what(), false});
+    }
+  }
+
+  void fail(const core::Error& error) override {
+    if (!outcome_ || *outcome_) outcome_.emplace(error);
+  }
+
+  void deliver() override {
+    boost::asio::post(executor_,
+                      [handler = std::move(handler_), outcome = std::move(*outcome_)]() mutable {
+                        std::move(handler)(std::move(outcome));
+                      });
+  }
+
+ private:
+  Work work_;
+  Handler handler_;
+  Executor executor_;
+  std::optional<Outcome> outcome_;
+};
+
+}  // namespace detail
 
 class Store {
  public:
@@ -124,23 +199,9 @@ auto Store::run(Work work, Access access)
                 "capture by reference in store work (see Store::run)");
   auto initiate = [this, access, &work](auto handler) {
     auto executor = boost::asio::get_associated_executor(handler);
-    submit(access, StoreJob([work = std::move(work), handler = std::move(handler),
-                             executor](Session& session) mutable {
-             std::optional<Outcome> outcome;
-             try {
-               outcome.emplace(work(session));
-             } catch (const StoreError& e) {
-               outcome.emplace(core::Error{e.code(), e.what(), e.transient()});
-             } catch (const std::exception& e) {
-               // Not a database failure but a bug in `work` (a bad cast, a parse error): the caller
-               // still gets an answer rather than waiting forever.
-               outcome.emplace(core::Error{"internal", e.what(), false});
-             }
-             boost::asio::post(
-                 executor, [handler = std::move(handler), outcome = std::move(*outcome)]() mutable {
-                   std::move(handler)(std::move(outcome));
-                 });
-           }));
+    using Task = detail::RunTask<Work, decltype(handler), decltype(executor)>;
+    submit(access, StoreJob(std::make_unique<Task>(std::move(work), std::move(handler),
+                                                   std::move(executor))));
   };
   co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
                                                  void(Outcome)>(initiate,

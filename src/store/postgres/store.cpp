@@ -13,8 +13,7 @@ PostgresStore::PostgresStore(const StoreOptions& options, core::Logger log, Stor
       settings_{options.postgres_url, options.connect_timeout, options.statement_timeout},
       log_(std::move(log)),
       metrics_(metrics),
-      threads_("postgres", log_, metrics.queued_jobs.with({"postgres"}),
-               metrics.job_seconds.with({"postgres"}), options.health_interval) {}
+      threads_("postgres", log_, metrics.pool("postgres"), options.health_interval) {}
 
 void PostgresStore::start() {
   std::vector<std::unique_ptr<SessionBase>> sessions;

@@ -109,6 +109,8 @@ class Database {
 
   // From any thread: makes the statement running now fail with SQLITE_INTERRUPT.
   void interrupt() noexcept { sqlite3_interrupt(db_.get()); }
+  // False in autocommit mode: no transaction open, or SQLite rolled it back by itself.
+  bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_.get()) == 0; }
 
  private:
   struct Close {

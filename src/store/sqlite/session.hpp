@@ -24,6 +24,7 @@ class SqliteSession final : public SessionBase {
   void execute(std::string_view sql) override { db_.execute(sql); }
   MigrationLedger& ledger() override { return *ledger_; }
   void interrupt() override { db_.interrupt(); }
+  bool in_transaction() const override { return db_.in_transaction(); }
 
  protected:
   // The writer takes the write lock when its transaction begins rather than at its first

@@ -14,15 +14,18 @@ void create_private_directory(const std::filesystem::path& directory) {
   std::filesystem::permissions(directory, std::filesystem::perms::owner_all);
 }
 
+// SQLite has one writer, and with synchronous=FULL every commit waits for an fsync: writes
+// queued meanwhile (pushes' nonces, batches to persist) share the next transaction instead.
+constexpr std::size_t kGroupCommitJobs = 64;
+
 }  // namespace
 
 SqliteStore::SqliteStore(const StoreOptions& options, core::Logger log, StoreMetrics& metrics)
     : options_(options),
       log_(std::move(log)),
-      writer_("sqlite_writer", log_, metrics.queued_jobs.with({"sqlite_writer"}),
-              metrics.job_seconds.with({"sqlite_writer"}), options.health_interval),
-      readers_("sqlite_reader", log_, metrics.queued_jobs.with({"sqlite_reader"}),
-               metrics.job_seconds.with({"sqlite_reader"}), options.health_interval) {}
+      writer_("sqlite_writer", log_, metrics.pool("sqlite_writer"), options.health_interval,
+              kGroupCommitJobs),
+      readers_("sqlite_reader", log_, metrics.pool("sqlite_reader"), options.health_interval) {}
 
 void SqliteStore::start() {
   create_private_directory(options_.sqlite_file.parent_path());

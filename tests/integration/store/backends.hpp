@@ -58,6 +58,7 @@ class OpenStore {
   ~OpenStore();
 
   StoreBackend& backend() { return *parts_.backend; }
+  const core::MetricsRegistry& metrics() const { return registry_; }
 
   template <class Work>
   auto run(Work work, Access access = Access::kWrite) {

@@ -1,10 +1,12 @@
 #include <future>
 #include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "backends.hpp"
 #include "session_base.hpp"
+#include "support/component_harness.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace sentinel;
@@ -136,6 +138,59 @@ TEMPLATE_TEST_CASE("session: reads see what writes committed", "[session]", Sqli
     create_agent(*store, agent);
     CHECK(exists(*store, agent.id));
   }
+}
+
+TEST_CASE("session: SQLite commits the writes queued meanwhile together; one that fails, alone") {
+  SqliteBackend backend;
+  auto store = backend.open();
+  boost::asio::io_context io;
+  auto busy = boost::asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+  // A first job holds the writer, so that the next ones queue behind it.
+  std::promise<void> started, release;
+  auto hold = spawn(io, store->backend().run([&](Session&) {
+    started.set_value();
+    release.get_future().wait();
+    return core::Unit{};
+  }));
+  started.get_future().wait();
+  std::vector<Agent> agents;
+  std::vector<std::future<core::Result<core::Unit>>> writes;
+  for (int i = 0; i < 8; ++i)
+    agents.push_back(test_agent("g"));
+  for (const auto& agent : agents) {
+    writes.push_back(spawn(io, store->backend().run([&agent](Session& s) {
+      s.agents().create(agent);
+      return core::Unit{};
+    })));
+  }
+  const auto refused = test_agent("refused");
+  auto failing = spawn(io, store->backend().run([&refused](Session& s) -> core::Unit {
+    s.agents().create(refused);
+    throw StoreError("test", "this job gives up", false);
+  }));
+  REQUIRE(sentinel::test::eventually([&] {
+    return metric_value(store->metrics(), R"(sentinel_store_queued_jobs{pool="sqlite_writer"})") ==
+           9;
+  }));
+  release.set_value();
+
+  for (auto& write : writes)
+    CHECK(write.get().ok());
+  const auto failed = failing.get();
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().code == "test");
+  CHECK(hold.get().ok());
+  busy.reset();
+  loop.join();
+  for (const auto& agent : agents)
+    CHECK(exists(*store, agent.id));
+  CHECK_FALSE(exists(*store, refused.id));  // its savepoint alone was rolled back
+  // The nine queued jobs went in one transaction.
+  CHECK(metric_value(store->metrics(),
+                     R"(sentinel_store_jobs_per_commit_count{pool="sqlite_writer"})") == 1);
+  CHECK(metric_value(store->metrics(),
+                     R"(sentinel_store_jobs_per_commit_sum{pool="sqlite_writer"})") == 9);
 }
 
 TEST_CASE("session: SQLite reader connections refuse to write") {
