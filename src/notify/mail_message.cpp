@@ -78,7 +78,7 @@ std::optional<std::string> display_name(std::string_view text) {
   return name;
 }
 
-std::string quoted(std::string_view text) {
+std::string quoted_string(std::string_view text) {
   std::string out = "\"";
   for (char c : text)
     out += (c == '"' || c == '\\') ? std::string{'\\', c} : std::string{c};
@@ -117,7 +117,7 @@ std::string format_mailbox(const Mailbox& mailbox) {
     phrase = encode_header_text(name);
   else if (name.find_first_of(kSpecials) != std::string::npos ||
            name.find("=?") != std::string::npos)
-    phrase = quoted(name);  // "=?" unquoted would read as the start of an encoded-word
+    phrase = quoted_string(name);  // "=?" unquoted would read as the start of an encoded-word
   return phrase + " <" + mailbox.address + ">";
 }
 
