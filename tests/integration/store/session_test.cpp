@@ -12,6 +12,7 @@
 using namespace sentinel;
 using namespace sentinel::store;
 using namespace sentinel::store::test;
+using sentinel::test::metric_value;
 
 namespace {
 
