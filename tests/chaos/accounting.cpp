@@ -198,7 +198,8 @@ AlertHistory alert_history(const std::string& store_url) {
 std::vector<Delivery> deliveries_in(const std::vector<std::string>& bodies) {
   std::vector<Delivery> deliveries;
   for (const auto& body : bodies) {
-    for (const auto& alert : nlohmann::json::parse(body).at("alerts")) {
+    const auto message = nlohmann::json::parse(body);
+    for (const auto& alert : message.at("alerts")) {
       const auto status = alert.at("status").get<std::string>();
       const auto& at = alert.at(status == "firing" ? "starts_at" : "ends_at");
       deliveries.push_back({alert.at("notification_id").get<std::int64_t>(),
