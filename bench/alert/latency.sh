@@ -15,7 +15,7 @@
 #
 # Embedded by default (SQLite, in-process bus); with SENTINEL_STORE_URL=postgres://... and
 # SENTINEL_BUS_URL=nats://... exported, the production pipeline (agent -> gateway -> JetStream ->
-# alert leader -> notifier).
+# alert leader -> notifier); each such run needs an empty database, since a host enrols once.
 #
 # Usage: bench/alert/latency.sh BUILD_DIR [ROUNDS]
 set -euo pipefail
