@@ -57,9 +57,11 @@ class Engine::Pass {
   void observe(const Rule& rule) {
     const bool hold_back = fires_on_missing_data(rule) && in_.now < in_.warm_until;
     for (auto& observation : evaluator_.evaluate(rule, in_.now)) {
-      seen_.insert(observation.fingerprint);
       if (hold_back) observation.breached = false;
       const auto it = engine_.instances_.find(observation.fingerprint);
+      // Only existing instances are looked up in seen_ (run()): most observations are of Ok
+      // series with none, and inserting their fingerprints was most of a pass's cost.
+      if (it != engine_.instances_.end()) seen_.insert(observation.fingerprint);
       step(&rule, it == engine_.instances_.end() ? nullptr : &it->second, observation, true);
     }
   }
