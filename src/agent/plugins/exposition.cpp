@@ -158,7 +158,7 @@ ParsedOutput parse_json_lines(std::string_view text) {
       return invalid("bad name");
     if (!value.is_number()) return invalid("value is not a number");
     ParsedSample sample{name.get<std::string>(), {}, v1::METRIC_TYPE_GAUGE, value.get<double>(), 0};
-    const auto type = json.value("type", std::string("gauge"));
+    const auto type = json.value("type", nlohmann::json("gauge"));  // any JSON type: checked next
     if (type != "gauge" && type != "counter") return invalid("type is not gauge or counter");
     if (type == "counter") sample.type = v1::METRIC_TYPE_COUNTER;
     const auto& labels = json.value("labels", nlohmann::json::object());

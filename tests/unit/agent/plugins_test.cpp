@@ -92,13 +92,16 @@ TEST_CASE("JSON lines: name, labels, value, type and timestamp; bad lines report
       "not json\n"
       "{\"name\":\"x\",\"value\":\"12\"}\n"
       "{\"name\":\"x\",\"value\":1,\"type\":\"histogram\"}\n"
-      "{\"name\":\"x\",\"value\":1,\"labels\":{\"bad-name\":\"v\"}}\n");
+      "{\"name\":\"x\",\"value\":1,\"labels\":{\"bad-name\":\"v\"}}\n"
+      // Found by fuzz_exposition: a type that is not a string threw out of the parser.
+      "{\"name\":\"x\",\"value\":1,\"type\":700}\n");
   REQUIRE(parsed.samples.size() == 2);
   CHECK(parsed.samples[0].labels == agent::Labels{{"queue", "mail"}});
   CHECK(parsed.samples[0].type == v1::METRIC_TYPE_GAUGE);
   CHECK(parsed.samples[1].type == v1::METRIC_TYPE_COUNTER);
   CHECK(parsed.samples[1].timestamp_ms == 1700000000000);
-  CHECK(parsed.problems.size() == 4);
+  REQUIRE(parsed.problems.size() == 5);
+  CHECK(parsed.problems[4].message == "line 7: type is not gauge or counter");
 }
 
 TEST_CASE("a command runs with only the configured environment and its rlimits") {
