@@ -263,7 +263,8 @@ asio::awaitable<Response> AlertApi::create_silence(Request& request) {
   if (row.ends_at <= row.starts_at) errors.push_back({"ends_at", "must be after starts_at"});
   if (json.contains("comment") && !json["comment"].is_string())
     errors.push_back({"comment", "expected a string"});
-  row.comment = json.value("comment", "");
+  else
+    row.comment = json.value("comment", "");
   if (!errors.empty()) co_return field_errors(errors);
   auto done = co_await store_().run([&](store::Session& s) {
     s.silences().create(row);

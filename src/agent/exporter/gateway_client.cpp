@@ -28,8 +28,13 @@ http::ClientOptions client_options(const AgentConfig& config) {
 void read_error_body(const std::string& body, GatewayReply& reply) {
   auto json = nlohmann::json::parse(body, nullptr, false);
   if (json.is_object() && json.contains("error") && json["error"].is_object()) {
-    reply.error_code = json["error"].value("code", "");
-    reply.error_message = json["error"].value("message", "");
+    // Fields of another type read as empty: a reply must never throw out of the exporter.
+    const auto text = [&](const char* key) {
+      const auto& field = json["error"].value(key, nlohmann::json());
+      return field.is_string() ? field.get<std::string>() : std::string();
+    };
+    reply.error_code = text("code");
+    reply.error_message = text("message");
   } else {
     reply.error_message = body.substr(0, 200);
   }

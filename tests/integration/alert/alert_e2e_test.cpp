@@ -111,6 +111,11 @@ TEST_CASE("alert e2e: acknowledging, silences and the secrets masked") {
   CHECK(acked[0]["ack"]["note"] == "looking");
   CHECK(p.call("POST", "/api/v1/alerts/nope/ack", json::object()).status == 404);
   CHECK(p.call("POST", "/api/v1/silences", {{"matchers", {"bad matcher"}}}).status == 400);
+  // A comment of the wrong type is a 400 naming it, not an exception out of the handler.
+  const auto wrong =
+      p.call("POST", "/api/v1/silences", {{"matchers", {"agent=\"agt_loud\""}}, {"comment", 5}});
+  CHECK(wrong.status == 400);
+  CHECK(wrong.body.dump().find("comment") != std::string::npos);
 }
 
 TEST_CASE("alert e2e: rules are validated, and file rules are read-only") {

@@ -276,6 +276,20 @@ TEST_CASE("a 401 marks the agent unauthorized until the gateway takes its key ag
   }));
 }
 
+TEST_CASE("an error body of an unexpected shape is just an error; the batch goes later") {
+  FakeGateway gateway;
+  gateway.script([](const FakeGateway::Push&, std::size_t index) -> std::optional<http::Response> {
+    if (index > 0) return std::nullopt;
+    return http::json_text_response(503, R"({"error": {"code": 5, "message": ["x"]}})");
+  });
+  gateway.start();
+  Harness harness(gateway.url());
+  harness.enrol(gateway);
+  harness.write(1);
+  harness.start();
+  REQUIRE(harness.run_until([&] { return harness.wal->acked_id() == 1; }));
+}
+
 TEST_CASE("a key rotation in a push response is applied, saved, and used from then on") {
   FakeGateway gateway;
   gateway.start();
