@@ -22,11 +22,8 @@ set -euo pipefail
 
 build=${1:?usage: latency.sh BUILD_DIR [ROUNDS]}
 rounds=${2:-30}
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # work, free_port, wait_for
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 400); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
 export SENTINEL_ALERT_MIN_EVALUATION_GAP=${SENTINEL_ALERT_MIN_EVALUATION_GAP:-0ms}
 export SENTINEL_NOTIFY_POLL_INTERVAL=${SENTINEL_NOTIFY_POLL_INTERVAL:-10ms}
 am_group_interval=${AM_GROUP_INTERVAL:-1s}

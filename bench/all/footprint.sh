@@ -8,10 +8,8 @@ set -euo pipefail
 
 build=${1:?usage: footprint.sh BUILD_DIR [SECONDS]}
 seconds=${2:-600}
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # work, free_port, wait_for
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 # utime + stime in clock ticks (fields 14 and 15 of /proc/PID/stat, after the command's ")").
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }

@@ -16,11 +16,8 @@ build=${1:?usage: ingest.sh BUILD_DIR [SECONDS] [AGENTS] [CONCURRENCY]}
 seconds=${2:-10}
 agents=${3:-50}
 concurrency=${4:-16}
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # work, free_port, wait_for
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 400); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
 field() { awk -v k="$1" '$1 == k {print $2}' <<<"$2"; }
 written() { curl -fs "$1/metrics" | awk '/^sentinel_worker_samples_written_total / {print $2}'; }
 load="$build/bench/gateway/bench_gateway_load"

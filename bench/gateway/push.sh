@@ -10,11 +10,7 @@ build=${1:?usage: push.sh BUILD_DIR [SECONDS] [AGENTS] [CONCURRENCY]}
 seconds=${2:-10}
 agents=${3:-200}
 concurrency=${4:-32}
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # work, free_port, wait_for
 
 nats_port=$(free_port)
 nats-server -a 127.0.0.1 -p "$nats_port" -js -sd "$work/nats" >"$work/nats.log" 2>&1 &

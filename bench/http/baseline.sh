@@ -11,11 +11,8 @@ build=${1:?usage: baseline.sh BUILD_DIR [SECONDS] [CONNECTIONS]}
 seconds=${2:-10}
 connections=${3:-64}
 threads=2
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # work, free_port, wait_for
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
 # wrk prints "Requests/sec:  12345.67"
 rps() { wrk -t2 -c"$connections" -d"${seconds}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
 
