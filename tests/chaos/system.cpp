@@ -212,23 +212,15 @@ std::map<std::string, std::string> ChaosSystem::server_env() const {
           {"SENTINEL_ALERT_RULES_FILE", rules_file_.string()}};
 }
 
-std::string ChaosSystem::mint_token(std::vector<std::string> args, std::string_view prefix) const {
-  args.insert(args.begin(), test::sentineld_binary().string());
-  std::string output;
-  const auto status = test::run_command(args, &output, server_env());
-  const auto start = output.find(prefix);
-  if (status != 0 || start == std::string::npos)
-    throw std::runtime_error(fmt::format("cannot mint a {} token: {}", prefix, output));
-  return output.substr(start, output.find_first_of(" \n", start) - start);
-}
-
 std::string ChaosSystem::bootstrap_token(const std::string& agent_name) const {
-  return mint_token(
-      {"token", "bootstrap", "create", "--ttl", "1h", "--uses", "1", "--name", agent_name}, "sbt_");
+  return test::mint_token(
+      {"token", "bootstrap", "create", "--ttl", "1h", "--uses", "1", "--name", agent_name},
+      server_env(), "sbt_");
 }
 
 void ChaosSystem::add_notifier() {
-  const auto admin = mint_token({"token", "create", "--role", "admin", "--name", "chaos"}, "stk_");
+  const auto admin = test::mint_token({"token", "create", "--role", "admin", "--name", "chaos"},
+                                      server_env(), "stk_");
   const nlohmann::json notifier = {{"name", "chaos-webhook"},
                                    {"type", "webhook"},
                                    {"settings", {{"url", receiver_.url("/ok")}}},

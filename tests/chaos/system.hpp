@@ -9,7 +9,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "schedule.hpp"
@@ -96,8 +95,6 @@ class ChaosSystem {
 
  private:
   std::map<std::string, std::string> server_env() const;
-  // Runs `sentineld <args>` against the store and returns the token it prints.
-  std::string mint_token(std::vector<std::string> args, std::string_view prefix) const;
   std::string bootstrap_token(const std::string& agent_name) const;
   void add_notifier();
   std::unique_ptr<Daemon> server(const std::string& role, int number, std::uint16_t port);

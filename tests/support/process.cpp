@@ -91,6 +91,17 @@ std::filesystem::path source_dir() {
   return SENTINEL_SOURCE_DIR;
 }
 
+std::string mint_token(std::vector<std::string> args, std::map<std::string, std::string> env,
+                       std::string_view prefix) {
+  args.insert(args.begin(), sentineld_binary().string());
+  std::string output;
+  const auto status = run_command(std::move(args), &output, std::move(env));
+  const auto start = output.find(prefix);
+  if (status != 0 || start == std::string::npos)
+    throw std::runtime_error(fmt::format("cannot mint a {} token: {}", prefix, output));
+  return output.substr(start, output.find_first_of(" \n", start) - start);
+}
+
 int run_command(std::vector<std::string> args, std::string* output,
                 std::map<std::string, std::string> env) {
   TempDir dir;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <vector>
 
@@ -44,5 +45,11 @@ std::filesystem::path source_dir();
 // Runs a command to completion (no shell); returns its exit status, output appended to `output`.
 int run_command(std::vector<std::string> args, std::string* output = nullptr,
                 std::map<std::string, std::string> env = {});
+
+// Runs `sentineld <args>` (`token create ...`, `token bootstrap create ...`) with `env` and
+// returns the token it prints, the first word starting with `prefix` ("stk_", "sbt_"); throws
+// std::runtime_error with the output when it fails or prints none.
+std::string mint_token(std::vector<std::string> args, std::map<std::string, std::string> env,
+                       std::string_view prefix);
 
 }  // namespace sentinel::test

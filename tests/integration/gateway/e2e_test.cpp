@@ -18,17 +18,6 @@ namespace {
 const std::string kMasterKey = "e2e-gateway-master-key-0123456789abcdef";
 
 // `sentineld token ...` against the gateway's database; returns the token it prints.
-std::string mint(const test::TempDir& dir, const std::map<std::string, std::string>& env,
-                 std::vector<std::string> args, const std::string& name) {
-  args.insert(args.begin(), test::sentineld_binary().string());
-  test::ChildProcess process({args, env, dir / (name + ".out")});
-  REQUIRE(process.wait(60s) == 0);
-  auto text = test::read_file(dir / (name + ".out"));
-  const auto start = text.find(args.size() > 3 && args[2] == "bootstrap" ? "sbt_" : "stk_");
-  REQUIRE(start != std::string::npos);
-  return text.substr(start, text.find('\n', start) - start);
-}
-
 std::string address_in(const std::filesystem::path& ready) {
   REQUIRE(test::eventually([&] { return std::filesystem::exists(ready); }, 30s));
   auto address = test::read_file(ready);
@@ -45,9 +34,9 @@ void run_end_to_end(const test::TempDir& dir, const std::string& store_url) {
       {"SENTINEL_BUS_URL", nats.url()},
       {"SENTINEL_MASTER_KEY", kMasterKey},
       {"SENTINEL_DATA_DIR", (dir / "gateway").string()}};
-  const auto admin = mint(dir, gateway_env, {"token", "create", "--role", "admin"}, "admin");
-  const auto bootstrap = mint(
-      dir, gateway_env, {"token", "bootstrap", "create", "--ttl", "1h", "--name", "e2e-01"}, "bst");
+  const auto admin = test::mint_token({"token", "create", "--role", "admin"}, gateway_env, "stk_");
+  const auto bootstrap = test::mint_token(
+      {"token", "bootstrap", "create", "--ttl", "1h", "--name", "e2e-01"}, gateway_env, "sbt_");
 
   test::ChildProcess gateway(
       {{test::sentineld_binary().string(), "--role=gateway", "--listen=127.0.0.1:0",

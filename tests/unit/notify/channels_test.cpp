@@ -5,32 +5,17 @@
 #include "sentinel/core/crypto.hpp"
 
 #include "channel.hpp"
+#include "sample_message.hpp"
 
 using namespace sentinel;
 using namespace sentinel::notify;
 using nlohmann::json;
+using sentinel::test::high_cpu_message;
 
 namespace {
 
-Message message(const std::string& status = "firing") {
-  alert::AlertNotification a;
-  a.fingerprint = "fp1";
-  a.rule_id = "rul_1";
-  a.rule_name = "HighCpu";
-  a.agent_id = "agt_1";
-  a.status = status;
-  a.severity = "critical";
-  a.value = 97;
-  a.labels = {{"alertname", "HighCpu"}, {"agent", "agt_1"}};
-  a.annotations = {{"summary", "agt_1 CPU at 97%"}};
-  a.starts_at = 1'700'000'000'000;
-  a.notification_id = 42;
-  if (status == "resolved") a.ends_at = 1'700'000'060'000;
-  return {"ops", "rul_1/ntf_1", {a}};
-}
-
 std::vector<ChannelRequest> format(std::string_view type, const Settings& settings,
-                                   const Message& m = message()) {
+                                   const Message& m = high_cpu_message()) {
   const auto* channel = find_channel(type);
   REQUIRE(channel != nullptr);
   CHECK_FALSE(channel->check(settings));
@@ -91,8 +76,8 @@ TEST_CASE("channels: incident services get one event per alert, keyed by fingerp
   CHECK(event["event_action"] == "trigger");
   CHECK(event["dedup_key"] == "fp1");
   CHECK(event["payload"]["severity"] == "critical");
-  const auto resolve =
-      json::parse(format("pagerduty", {{"routing_key", "rk"}}, message("resolved"))[0].body);
+  const auto resolve = json::parse(
+      format("pagerduty", {{"routing_key", "rk"}}, high_cpu_message("resolved"))[0].body);
   CHECK(resolve["event_action"] == "resolve");
 
   const auto create = format("opsgenie", {{"api_key", "k"}, {"url", "http://og"}});
@@ -100,12 +85,12 @@ TEST_CASE("channels: incident services get one event per alert, keyed by fingerp
   CHECK(create[0].headers.get("Authorization") == "GenieKey k");
   CHECK(json::parse(create[0].body)["alias"] == "fp1");
   const auto close =
-      format("opsgenie", {{"api_key", "k"}, {"url", "http://og"}}, message("resolved"));
+      format("opsgenie", {{"api_key", "k"}, {"url", "http://og"}}, high_cpu_message("resolved"));
   CHECK(close[0].url == "http://og/v2/alerts/fp1/close?identifierType=alias");
 
   const auto am =
       format("alertmanager", {{"url", "http://am:9093"}, {"username", "u"}, {"password", "p"}},
-             message("resolved"));
+             high_cpu_message("resolved"));
   CHECK(am[0].url == "http://am:9093/api/v2/alerts");
   CHECK(am[0].headers.get("Authorization") == "Basic dTpw");
   const auto alerts = json::parse(am[0].body);

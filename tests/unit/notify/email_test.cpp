@@ -7,11 +7,13 @@
 #include "channel.hpp"
 #include "channel_support.hpp"
 #include "mail_message.hpp"
+#include "sample_message.hpp"
 #include "smtp_client.hpp"
 
 using namespace sentinel;
 using namespace sentinel::notify;
 using nlohmann::json;
+using sentinel::test::high_cpu_message;
 
 namespace {
 
@@ -19,21 +21,6 @@ const json kSettings = {{"smarthost", "mail.example.com"},
                         {"from", "alerts@example.com"},
                         {"to", {"ops@example.com", "oncall@example.org"}},
                         {"subject_prefix", "[prod]"}};
-
-Message message() {
-  alert::AlertNotification a;
-  a.fingerprint = "fp1";
-  a.rule_id = "rul_1";
-  a.rule_name = "HighCpu";
-  a.agent_id = "agt_1";
-  a.status = "firing";
-  a.severity = "critical";
-  a.value = 97;
-  a.labels = {{"alertname", "HighCpu"}, {"agent", "agt_1"}};
-  a.annotations = {{"summary", "agt_1 CPU at 97%"}};
-  a.starts_at = 1'700'000'000'000;
-  return {"ops", "rul_1/ntf_1", {a}};
-}
 
 std::optional<std::string> problem(json changes) {
   auto settings = kSettings;
@@ -68,7 +55,7 @@ TEST_CASE("email: check names the bad key") {
 }
 
 TEST_CASE("email: one mail with the envelope, the headers and the alert's details") {
-  const auto requests = find_channel("email")->format(message(), kSettings);
+  const auto requests = find_channel("email")->format(high_cpu_message(), kSettings);
   REQUIRE(requests.size() == 1);
   const auto& r = requests[0];
   CHECK(r.url == "smtp://mail.example.com:587");
@@ -101,13 +88,13 @@ TEST_CASE("email: one mail with the envelope, the headers and the alert's detail
   implicit["smarthost"] = "[::1]";
   implicit["username"] = "bot";
   implicit["password"] = "pw";
-  const auto tls = find_channel("email")->format(message(), implicit).at(0);
+  const auto tls = find_channel("email")->format(high_cpu_message(), implicit).at(0);
   CHECK(tls.url == "smtps://[::1]:465");
   CHECK(tls.mail->username == "bot");
   CHECK(tls.mail->password == "pw");
   implicit["tls"] = "none";
   implicit["smarthost"] = "relay:2525";
-  const auto plain = find_channel("email")->format(message(), implicit).at(0);
+  const auto plain = find_channel("email")->format(high_cpu_message(), implicit).at(0);
   CHECK(plain.url == "smtp://relay:2525");
   CHECK_FALSE(plain.mail->starttls);
 }
@@ -117,7 +104,7 @@ TEST_CASE("email: addresses may carry display names; the envelope gets the bare 
   settings["from"] = "Sentinel Alerts <alerts@example.com>";
   settings["to"] = {"\"Ops, EU\" <ops@example.com>", "oncall@example.org", "Zoë <zoe@example.org>"};
   CHECK_FALSE(find_channel("email")->check(settings));
-  const auto r = find_channel("email")->format(message(), settings).at(0);
+  const auto r = find_channel("email")->format(high_cpu_message(), settings).at(0);
   CHECK(r.mail->from == "alerts@example.com");
   CHECK(r.mail->recipients ==
         std::vector<std::string>{"ops@example.com", "oncall@example.org", "zoe@example.org"});
@@ -177,7 +164,7 @@ TEST_CASE("email: non-ASCII header text is RFC 2047 encoded, folded, and never s
   CHECK(decoded == long_subject);
 
   // A newline in a rule name cannot start a header of its own.
-  auto m = message();
+  auto m = high_cpu_message();
   m.alerts[0].rule_name = "Evil\r\nBcc: victim@example.com";
   const auto mail = find_channel("email")->format(m, kSettings).at(0).body;
   CHECK_THAT(headers_of(mail), !Catch::Contains("\r\nBcc:"));

@@ -11,9 +11,8 @@
 
 #include "channel.hpp"
 #include "sender.hpp"
-#include "support/process.hpp"
+#include "support/dev_certs.hpp"
 #include "support/smtp_sink.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace sentinel;
 using namespace sentinel::notify;
@@ -23,20 +22,6 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr const char* kPassword = "s3cret-pass";
-
-// Development certificates: server.crt for localhost and 127.0.0.1, signed by ca.crt.
-struct Certificates {
-  test::TempDir dir;
-  Certificates() {
-    std::string output;
-    const int status =
-        test::run_command({"/bin/bash", (test::source_dir() / "scripts/gen-dev-certs.sh").string(),
-                           dir.path().string()},
-                          &output);
-    if (status != 0) FAIL("gen-dev-certs.sh failed: " << output);
-  }
-  std::string operator/(const char* name) const { return (dir / name).string(); }
-};
 
 Message message() {
   alert::AlertNotification a;
@@ -87,9 +72,9 @@ std::vector<std::string> verbs(const test::SmtpSink& sink, bool tls) {
 }  // namespace
 
 TEST_CASE("smtp: a mail to two recipients arrives over STARTTLS, envelope and data intact") {
-  Certificates certs;
+  test::DevCertificates certs;
   test::SmtpSink sink({.cert = certs / "server.crt", .key = certs / "server.key"});
-  const auto sent = requests(settings(sink, {{"tls_ca", certs / "ca.crt"}}));
+  const auto sent = requests(settings(sink, {{"tls_ca", (certs / "ca.crt").string()}}));
   const auto outcome = deliver(sent);
   INFO(outcome.error);
   REQUIRE(outcome.ok);
@@ -122,7 +107,7 @@ TEST_CASE("smtp: a server without STARTTLS is refused and nothing is sent in cle
 }
 
 TEST_CASE("smtp: AUTH PLAIN, or LOGIN when only that is offered, carries the credentials") {
-  Certificates certs;
+  test::DevCertificates certs;
   for (const char* mechanisms : {"LOGIN PLAIN", "LOGIN"}) {
     INFO(mechanisms);
     test::SmtpSink sink({.cert = certs / "server.crt",
@@ -131,7 +116,8 @@ TEST_CASE("smtp: AUTH PLAIN, or LOGIN when only that is offered, carries the cre
                          .password = kPassword,
                          .auth_mechanisms = mechanisms});
     const auto outcome = deliver(requests(settings(
-        sink, {{"tls_ca", certs / "ca.crt"}, {"username", "bot"}, {"password", kPassword}})));
+        sink,
+        {{"tls_ca", (certs / "ca.crt").string()}, {"username", "bot"}, {"password", kPassword}})));
     INFO(outcome.error);
     REQUIRE(outcome.ok);
     const auto mails = sink.mails();
@@ -147,7 +133,8 @@ TEST_CASE("smtp: AUTH PLAIN, or LOGIN when only that is offered, carries the cre
                          .username = "bot",
                          .password = "another"});
   const auto refused = deliver(requests(settings(
-      strict, {{"tls_ca", certs / "ca.crt"}, {"username", "bot"}, {"password", kPassword}})));
+      strict,
+      {{"tls_ca", (certs / "ca.crt").string()}, {"username", "bot"}, {"password", kPassword}})));
   CHECK_FALSE(refused.ok);
   CHECK_FALSE(refused.retryable);
   CHECK(refused.error == "AUTH PLAIN: 535 5.7.8 authentication failed");
@@ -232,17 +219,17 @@ TEST_CASE("smtp: a server that never answers times out within the notifier's tim
 }
 
 TEST_CASE("smtp: implicit TLS, and certificates checked unless tls_skip_verify") {
-  Certificates certs;
+  test::DevCertificates certs;
   test::SmtpSink sink(
       {.cert = certs / "server.crt", .key = certs / "server.key", .implicit_tls = true});
-  auto implicit = settings(sink, {{"tls", "implicit"}, {"tls_ca", certs / "ca.crt"}});
+  auto implicit = settings(sink, {{"tls", "implicit"}, {"tls_ca", (certs / "ca.crt").string()}});
   const auto outcome = deliver(requests(implicit));
   INFO(outcome.error);
   REQUIRE(outcome.ok);
   REQUIRE(sink.mails().size() == 1);
   CHECK(verbs(sink, false).empty());
 
-  implicit["tls_ca"] = certs / "untrusted-ca.crt";
+  implicit["tls_ca"] = (certs / "untrusted-ca.crt").string();
   const auto untrusted = deliver(requests(implicit));
   CHECK_FALSE(untrusted.ok);
   CHECK_THAT(untrusted.error, Catch::StartsWith("TLS handshake with 127.0.0.1"));
