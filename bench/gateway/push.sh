@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Signed pushes per second through the gateway into JetStream (sentineld --role=gateway, SQLite,
-# a nats-server of its own) against the trivial Beast handler (bench_http_reference) under the
-# same load generator, in the same run. Target: ratio >= 0.7.
+# Signed pushes per second through the gateway into JetStream (sentineld --role=gateway, a
+# nats-server of its own) against the trivial Beast handler (bench_http_reference) under the
+# same load generator, in the same run. Target: ratio >= 0.7. The gateway's store (agents, keys,
+# replay nonces) is SQLite unless SENTINEL_STORE_URL names another, e.g. postgres://...
 #
 # Usage: bench/gateway/push.sh BUILD_DIR [SECONDS] [AGENTS] [CONCURRENCY]
 set -euo pipefail
@@ -14,7 +15,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # work, free_port, wait_for
 
 nats_port=$(free_port)
 nats-server -a 127.0.0.1 -p "$nats_port" -js -sd "$work/nats" >"$work/nats.log" 2>&1 &
-export SENTINEL_STORE_URL="sqlite://$work/gateway.db" SENTINEL_BUS_URL="nats://127.0.0.1:$nats_port"
+export SENTINEL_STORE_URL="${SENTINEL_STORE_URL:-sqlite://$work/gateway.db}"
+export SENTINEL_BUS_URL="nats://127.0.0.1:$nats_port"
 export SENTINEL_MASTER_KEY=bench-master-key-0123456789abcdef0123456789
 export SENTINEL_GATEWAY_RATE_LIMIT_AGENT_RATE=0 SENTINEL_GATEWAY_RATE_LIMIT_IP_RATE=0
 token=$("$build/sentineld" --data-dir "$work/data" token bootstrap create --ttl 1h \

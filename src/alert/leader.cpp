@@ -112,6 +112,8 @@ asio::awaitable<void> Leader::run(const store::Lease& lease) {
   co_await rebuild();
   bus::ConsumerOptions options;
   options.durable_name = config_.consumer;
+  // Acked only after the next evaluation: an in-process publisher must not wait for that.
+  options.confirms_publish = false;
   auto consumer = co_await bus_.consumer(std::move(options));
   if (!consumer) throw std::runtime_error("alert consumer: " + consumer.error().message);
   const auto interval = config_.evaluation_interval.count();

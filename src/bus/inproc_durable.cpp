@@ -39,6 +39,12 @@ core::Status InprocQueue::add_consumer(const ConsumerOptions& options) {
         "conflict", fmt::format("consumer {} exists with filter {}, not {}", options.durable_name,
                                 durable.options.filter_subject, options.filter_subject)};
   }
+  if (!created && durable.options.confirms_publish != options.confirms_publish) {
+    return core::Error{
+        "conflict",
+        fmt::format("consumer {} exists and {} publishes", options.durable_name,
+                    durable.options.confirms_publish ? "confirms" : "does not confirm")};
+  }
   durable.options = options;
   if (created) {
     // Like a JetStream consumer that delivers all: what is stored and unsettled reaches it too.
@@ -46,6 +52,7 @@ core::Status InprocQueue::add_consumer(const ConsumerOptions& options) {
       if (!subject_matches(options.filter_subject, stored.message->subject)) continue;
       durable.ready.push_back(sequence);
       ++stored.unsettled;
+      if (stored.awaits(options)) ++stored.unconfirmed;
     }
   }
   serve(durable);

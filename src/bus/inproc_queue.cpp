@@ -42,10 +42,10 @@ void InprocQueue::publish(OutgoingMessage message, Handler<PublishResult> handle
   forget_expired_ids(Clock::now());
   if (auto id = ids_.find(message.message_id); id != ids_.end()) {
     auto stored = messages_.find(id->second.sequence);
-    if (stored == messages_.end()) {
+    if (stored == messages_.end() || stored->second.unconfirmed == 0) {
       complete(std::move(handler), PublishResult{PublishStatus::kDuplicate});
     } else {
-      // The first copy is not settled yet. "Duplicate" promises the batch is safe, so the
+      // The first copy is not confirmed yet. "Duplicate" promises the batch is safe, so the
       // repeat waits for the first copy's outcome rather than answering at once.
       wait_for_settlement(stored->second, id->second.sequence, PublishStatus::kDuplicate,
                           std::move(handler));
@@ -72,6 +72,12 @@ void InprocQueue::store(OutgoingMessage message, std::vector<Durable*> consumers
   auto& stored = messages_[sequence];
   stored.message = std::make_shared<const OutgoingMessage>(std::move(message));
   stored.unsettled = consumers.size();
+  stored.awaits_every_consumer =
+      std::none_of(consumers.begin(), consumers.end(),
+                   [](const Durable* d) { return d->options.confirms_publish; });
+  stored.unconfirmed = static_cast<std::size_t>(
+      std::count_if(consumers.begin(), consumers.end(),
+                    [&](const Durable* d) { return stored.awaits(d->options); }));
   if (const auto& id = stored.message->message_id; !id.empty()) {
     ids_[id] = {sequence, Clock::now() + settings_.duplicate_window};
     ids_by_age_.emplace_back(id, sequence);
@@ -184,17 +190,23 @@ void InprocQueue::make_ready(Durable& durable, std::uint64_t sequence) {
   serve(durable);
 }
 
+void InprocQueue::confirm(Stored& stored) {
+  for (auto& waiter : stored.waiters) {
+    waiter->timer.cancel();
+    if (waiter->handler) complete(std::move(waiter->handler), PublishResult{waiter->on_success});
+  }
+  stored.waiters.clear();
+}
+
 void InprocQueue::settle_for(Durable& durable, std::uint64_t sequence) {
   if (auto it = durable.outstanding.find(sequence); it != durable.outstanding.end()) {
     if (it->second.queued) std::erase(durable.ready, sequence);
     durable.outstanding.erase(it);
   }
   auto stored = messages_.find(sequence);
+  if (stored->second.awaits(durable.options) && --stored->second.unconfirmed == 0)
+    confirm(stored->second);
   if (--stored->second.unsettled == 0) {
-    for (auto& waiter : stored->second.waiters) {
-      waiter->timer.cancel();
-      if (waiter->handler) complete(std::move(waiter->handler), PublishResult{waiter->on_success});
-    }
     messages_.erase(stored);
     metrics_.pending().set(static_cast<double>(messages_.size()));
   }

@@ -1,8 +1,10 @@
 #pragma once
 // The state of the in-process bus: stored messages, the durable consumers that must settle each
-// one, and everyone waiting (publishers for the acks, fetchers for messages). A message leaves
-// the queue, and its publisher hears kAccepted, once every consumer whose filter matches it has
-// acked or terminated it (or given up on it after max_deliver deliveries).
+// one, and everyone waiting (publishers for the acks, fetchers for messages). A publisher hears
+// kAccepted once every consumer that confirms publishes and whose filter matches the message
+// (every matching consumer, when none of them confirms) has acked or terminated it, or given up
+// on it after max_deliver deliveries; the message leaves the queue once every matching consumer
+// has.
 //
 // Threading: every member runs under one mutex, from any thread; timers fire on the io_context
 // and take the same mutex. Answers are posted to the waiter's own executor, never run inline.
@@ -74,7 +76,13 @@ class InprocQueue : public std::enable_shared_from_this<InprocQueue> {
   };
   struct Stored {
     std::shared_ptr<const OutgoingMessage> message;
-    std::size_t unsettled = 0;  // consumers that have yet to settle it
+    std::size_t unsettled = 0;    // consumers that have yet to settle it
+    std::size_t unconfirmed = 0;  // of those, the ones its publisher waits for
+    // No matching consumer confirms publishes: the publisher waits for all of them instead.
+    bool awaits_every_consumer = false;
+    bool awaits(const ConsumerOptions& consumer) const {
+      return awaits_every_consumer || consumer.confirms_publish;
+    }
     std::vector<std::shared_ptr<PublishWaiter>> waiters;
   };
   // A message delivered to a consumer at least once and not yet settled by it.
@@ -106,6 +114,8 @@ class InprocQueue : public std::enable_shared_from_this<InprocQueue> {
   void arm(Durable& durable, std::uint64_t sequence, core::Duration after);
   void make_ready(Durable& durable, std::uint64_t sequence);
   void settle_for(Durable& durable, std::uint64_t sequence);
+  // Answers the publishers waiting for `stored`: every consumer they wait for has settled it.
+  void confirm(Stored& stored);
   Durable* find(const std::string& name);
 
   InprocSettings settings_;

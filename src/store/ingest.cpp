@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -76,6 +77,16 @@ void prepare_days(SampleRepository& repository, IngestCache& cache,
   repository.prepare_days(days);
   for (auto day : days)
     cache.mark_day(day);
+}
+
+void add_bucket(std::vector<std::pair<std::string, std::int64_t>>& buckets,
+                const std::string& agent_id, std::int64_t bucket) {
+  // Few distinct buckets per group, and the points of a batch mostly share the last one.
+  const auto same = [&](const auto& known) {
+    return known.second == bucket && known.first == agent_id;
+  };
+  if (std::find_if(buckets.rbegin(), buckets.rend(), same) == buckets.rend())
+    buckets.emplace_back(agent_id, bucket);
 }
 
 // A key that appears twice in one group is new at most once.
@@ -178,12 +189,14 @@ IngestReport ingest_batches(Session& session, IngestCache& cache,
       for (std::size_t p = 0; p < batch.points.size(); ++p) {
         const auto& point = batch.points[p];
         rows.push_back({ids[b][p], point.time, point.value});
-        std::pair<std::string, std::int64_t> bucket{batch.key.agent_id,
-                                                    floor_to(point.time, k5mMs)};
-        if (std::find(buckets.begin(), buckets.end(), bucket) == buckets.end())
-          buckets.push_back(std::move(bucket));
+        add_bucket(buckets, batch.key.agent_id, floor_to(point.time, k5mMs));
       }
     }
+    // In (series, time) order the index entries of one series are inserted one after the
+    // other, into the same hot index pages, and a series' samples lie together in the table.
+    std::sort(rows.begin(), rows.end(), [](const Sample& a, const Sample& b) {
+      return std::tie(a.series_id, a.time) < std::tie(b.series_id, b.time);
+    });
     if (!rows.empty()) samples.append(rows, buckets);
     if (!agents.empty()) session.agents().touch_last_seen(agents, now);
     report.samples = rows.size();

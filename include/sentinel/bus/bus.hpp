@@ -5,7 +5,8 @@
 //
 // Guarantees every implementation keeps:
 //   - publish() completes with kAccepted only once the message is durable: JetStream's PubAck,
-//     or, in process, once every consumer has acknowledged it (committed it to the store);
+//     or, in process, once every consumer that confirms publishes (the worker, which commits
+//     it to the store) has acknowledged it;
 //   - a message id published twice within the duplicate window completes with kDuplicate;
 //   - a delivery not acked is delivered again (after a nak's delay, or the ack wait).
 
@@ -67,6 +68,12 @@ struct ConsumerOptions {
   std::chrono::milliseconds ack_wait{30'000};
   int max_deliver = 10;
   int max_ack_pending = 20'000;
+  // In process only: a publish is answered once every matching consumer with this flag has
+  // acked it, so it belongs to the consumers that make a message durable (the worker commits
+  // it). A consumer without it still gets and settles every message, but no publisher waits
+  // for it (the alert leader acks only after its next evaluation) unless no matching consumer
+  // has the flag. JetStream ignores it: the stream's PubAck answers a publish there.
+  bool confirms_publish = true;
 };
 
 struct ConsumerInfo {
@@ -80,8 +87,8 @@ class Consumer {
   virtual ~Consumer() = default;
   // Up to `max` messages, waiting at most `wait` for the first; empty when none came. Several
   // fetches may be in flight at once. Fails (transiently) while the bus is unreachable.
-  virtual boost::asio::awaitable<core::Result<Deliveries>> fetch(std::size_t max,
-                                                                 std::chrono::milliseconds wait) = 0;
+  virtual boost::asio::awaitable<core::Result<Deliveries>> fetch(
+      std::size_t max, std::chrono::milliseconds wait) = 0;
   virtual boost::asio::awaitable<core::Result<ConsumerInfo>> info() = 0;
 };
 

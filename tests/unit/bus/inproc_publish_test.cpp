@@ -20,7 +20,7 @@ bus::ConsumerOptions durable(std::string name) {
 
 }  // namespace
 
-TEST_CASE("a publish is accepted only once every consumer has acked it") {
+TEST_CASE("a publish is accepted only once every confirming consumer has acked it") {
   InprocFixture f;
   auto ingest = f.consumer(durable("ingest"));
   auto alerting = f.consumer(durable("alerting"));
@@ -43,6 +43,63 @@ TEST_CASE("a publish is accepted only once every consumer has acked it") {
   CHECK((*published)->status == PublishStatus::kAccepted);
   CHECK_THAT(f.metrics_text(),
              Catch::Contains("sentinel_bus_publishes_total{result=\"accepted\"} 1"));
+}
+
+TEST_CASE("a publish does not wait for a consumer that does not confirm publishes") {
+  InprocFixture f(InprocFixture::Settings{{"stream.duplicate_window", "10s"}});
+  auto ingest = f.consumer(durable("ingest"));
+  auto watching = durable("alerting");
+  watching.confirms_publish = false;
+  auto alerting = f.consumer(watching);
+  auto published = f.publish("agent-1:1");
+
+  auto for_ingest = f.fetch(*ingest, 10, 1s);
+  REQUIRE(for_ingest.size() == 1);
+  for_ingest[0]->ack();
+  REQUIRE(f.drive([&] { return published->has_value(); }));
+  CHECK((*published)->status == PublishStatus::kAccepted);
+
+  // The message stays for the other consumer, which settles it in its own time.
+  auto for_alerting = f.fetch(*alerting, 10, 1s);
+  REQUIRE(for_alerting.size() == 1);
+  CHECK(for_alerting[0]->message_id() == "agent-1:1");
+  for_alerting[0]->nak(0ms);
+  auto again = f.fetch(*alerting, 10, 1s);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0]->delivery_count() == 2);
+
+  // A repeat of a confirmed message is a duplicate at once, unsettled copy or not.
+  auto repeat = f.publish("agent-1:1");
+  REQUIRE(f.drive([&] { return repeat->has_value(); }));
+  CHECK((*repeat)->status == PublishStatus::kDuplicate);
+  CHECK(f.fetch(*ingest, 10, 0ms).empty());
+}
+
+TEST_CASE("when no matching consumer confirms publishes, a publish waits for them all") {
+  InprocFixture f;
+  auto watching = durable("alerting");
+  watching.confirms_publish = false;
+  auto alerting = f.consumer(watching);
+  auto published = f.publish("agent-1:1");
+  auto deliveries = f.fetch(*alerting, 10, 1s);
+  REQUIRE(deliveries.size() == 1);
+  f.settle();
+  CHECK_FALSE(published->has_value());
+  deliveries[0]->ack();
+  REQUIRE(f.drive([&] { return published->has_value(); }));
+  CHECK((*published)->status == PublishStatus::kAccepted);
+}
+
+TEST_CASE("a durable cannot change whether it confirms publishes") {
+  InprocFixture f;
+  f.consumer(durable("ingest"));
+  auto changed = durable("ingest");
+  changed.confirms_publish = false;
+  auto made = test::spawn(f.io, f.bus().consumer(changed));
+  REQUIRE(f.drive([&] { return made->has_value(); }));
+  REQUIRE_FALSE((*made)->ok());
+  CHECK((*made)->error().code == "conflict");
+  CHECK_THAT((*made)->error().message, Catch::Contains("consumer ingest exists and confirms"));
 }
 
 TEST_CASE("a message id seen within the duplicate window is answered kDuplicate") {
