@@ -18,6 +18,13 @@ bus::ConsumerOptions durable(std::string name) {
   return options;
 }
 
+// A consumer no publisher waits for, like the alert leader.
+bus::ConsumerOptions watching(std::string name) {
+  auto options = durable(std::move(name));
+  options.confirms_publish = false;
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("a publish is accepted only once every confirming consumer has acked it") {
@@ -48,9 +55,7 @@ TEST_CASE("a publish is accepted only once every confirming consumer has acked i
 TEST_CASE("a publish does not wait for a consumer that does not confirm publishes") {
   InprocFixture f(InprocFixture::Settings{{"stream.duplicate_window", "10s"}});
   auto ingest = f.consumer(durable("ingest"));
-  auto watching = durable("alerting");
-  watching.confirms_publish = false;
-  auto alerting = f.consumer(watching);
+  auto alerting = f.consumer(watching("alerting"));
   auto published = f.publish("agent-1:1");
 
   auto for_ingest = f.fetch(*ingest, 10, 1s);
@@ -77,9 +82,7 @@ TEST_CASE("a publish does not wait for a consumer that does not confirm publishe
 
 TEST_CASE("when no matching consumer confirms publishes, a publish waits for them all") {
   InprocFixture f;
-  auto watching = durable("alerting");
-  watching.confirms_publish = false;
-  auto alerting = f.consumer(watching);
+  auto alerting = f.consumer(watching("alerting"));
   auto published = f.publish("agent-1:1");
   auto deliveries = f.fetch(*alerting, 10, 1s);
   REQUIRE(deliveries.size() == 1);
@@ -93,9 +96,7 @@ TEST_CASE("when no matching consumer confirms publishes, a publish waits for the
 TEST_CASE("a durable cannot change whether it confirms publishes") {
   InprocFixture f;
   f.consumer(durable("ingest"));
-  auto changed = durable("ingest");
-  changed.confirms_publish = false;
-  auto made = test::spawn(f.io, f.bus().consumer(changed));
+  auto made = test::spawn(f.io, f.bus().consumer(watching("ingest")));
   REQUIRE(f.drive([&] { return made->has_value(); }));
   REQUIRE_FALSE((*made)->ok());
   CHECK((*made)->error().code == "conflict");
