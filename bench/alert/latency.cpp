@@ -36,6 +36,7 @@
 
 #include "support/http_client.hpp"
 #include "support/local_server.hpp"
+#include "support/temp_dir.hpp"
 
 namespace asio = boost::asio;
 using namespace sentinel;
@@ -134,12 +135,11 @@ class SampleReader {
   // The collection timestamp of the first sample of 1 after `after` (Unix ms); polls until the
   // worker has stored it.
   std::int64_t first_breach(const std::string& agent, std::int64_t after) {
-    const auto deadline = now_ms() + kDeadlineMs;
-    while (now_ms() < deadline) {
-      if (auto at = find(agent, after)) return *at;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    throw std::runtime_error("sentineld stored no sample of 1 in time");
+    std::optional<std::int64_t> at;
+    if (!test::eventually([&] { return (at = find(agent, after)).has_value(); },
+                          std::chrono::milliseconds(kDeadlineMs)))
+      throw std::runtime_error("sentineld stored no sample of 1 in time");
+    return *at;
   }
 
  private:

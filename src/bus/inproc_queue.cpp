@@ -72,12 +72,11 @@ void InprocQueue::store(OutgoingMessage message, std::vector<Durable*> consumers
   auto& stored = messages_[sequence];
   stored.message = std::make_shared<const OutgoingMessage>(std::move(message));
   stored.unsettled = consumers.size();
-  stored.awaits_every_consumer =
-      std::none_of(consumers.begin(), consumers.end(),
-                   [](const Durable* d) { return d->options.confirms_publish; });
-  stored.unconfirmed = static_cast<std::size_t>(
+  const auto confirming = static_cast<std::size_t>(
       std::count_if(consumers.begin(), consumers.end(),
-                    [&](const Durable* d) { return stored.awaits(d->options); }));
+                    [](const Durable* d) { return d->options.confirms_publish; }));
+  stored.awaits_every_consumer = confirming == 0;
+  stored.unconfirmed = stored.awaits_every_consumer ? consumers.size() : confirming;
   if (const auto& id = stored.message->message_id; !id.empty()) {
     ids_[id] = {sequence, Clock::now() + settings_.duplicate_window};
     ids_by_age_.emplace_back(id, sequence);

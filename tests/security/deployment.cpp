@@ -1,7 +1,5 @@
 #include "deployment.hpp"
 
-#include <regex>
-
 #include <fmt/format.h>
 
 #include "check.hpp"
@@ -12,15 +10,6 @@ namespace {
 
 // A master key that cannot be mistaken for anything else in a log line.
 constexpr std::string_view kMasterKeyPrefix = "security-suite-master-key-";
-
-std::string token_in(const std::string& output, std::string_view prefix) {
-  const std::regex token(std::string(prefix) + "[A-Za-z0-9_-]+");
-  std::smatch match;
-  if (!std::regex_search(output, match, token)) {
-    throw CheckFailed("no token in the output of sentineld token create: " + output);
-  }
-  return match.str();
-}
 
 }  // namespace
 
@@ -43,10 +32,8 @@ Deployment::Deployment(DeploymentOptions options) : tls_(std::move(options.tls))
     env_[key] = value;
   remember_secret(env_["SENTINEL_MASTER_KEY"]);
 
-  auto minted =
-      run_sentineld({"token", "create", "--role", "admin", "--name", "security-admin"}, env_);
-  expect(minted.status == 0, "sentineld token create failed: " + minted.output);
-  admin_token_ = token_in(minted.output, "stk_");
+  admin_token_ = test::mint_token(
+      {"token", "create", "--role", "admin", "--name", "security-admin"}, env_, "stk_");
   remember_secret(admin_token_);
 
   daemon_ = std::make_unique<test::SentinelDaemon>(dir_.path(), "sentineld",

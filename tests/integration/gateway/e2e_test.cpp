@@ -17,7 +17,6 @@ namespace {
 
 const std::string kMasterKey = "e2e-gateway-master-key-0123456789abcdef";
 
-// `sentineld token ...` against the gateway's database; returns the token it prints.
 std::string address_in(const std::filesystem::path& ready) {
   REQUIRE(test::eventually([&] { return std::filesystem::exists(ready); }, 30s));
   auto address = test::read_file(ready);
