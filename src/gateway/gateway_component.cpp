@@ -69,11 +69,11 @@ class Gateway::Impl {
   Impl(const Config& config, core::ComponentContext& context)
       : config_(config),
         log_(context.logger(kName)),
-        services_(config_, context.get<store::StoreComponent>().store(),
-                  context.get<bus::BusComponent>().bus(), required_master_key(context.process()),
-                  context.metrics()),
         strand_(asio::make_strand(context.io())),
         tasks_(log_),
+        services_(config_, context.get<store::StoreComponent>().store(),
+                  context.get<bus::BusComponent>().bus(), required_master_key(context.process()),
+                  context.metrics(), context.io().get_executor(), tasks_),
         presence_(services_) {
     auto& router = context.get<http::Server>().router();
     add_agent_endpoints(router);
@@ -133,9 +133,9 @@ class Gateway::Impl {
 
   Config config_;
   core::Logger log_;
-  Services services_;
   asio::strand<asio::io_context::executor_type> strand_;
   core::TaskGroup tasks_;
+  Services services_;
   PresenceMonitor presence_;
 };
 

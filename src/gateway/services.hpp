@@ -8,20 +8,24 @@
 #include "events.hpp"
 #include "gateway_metrics.hpp"
 #include "key_ring.hpp"
+#include "nonce_ledger.hpp"
 #include "rate_limiter.hpp"
 #include "verifier.hpp"
 
 namespace sentinel::gateway {
 
 struct Services {
+  // The nonce ledger's writes run on `executor` as tasks of `tasks`.
   Services(const Gateway::Config& config, store::Store& store, bus::Bus& bus,
-           std::string_view master_key, core::MetricsRegistry& registry)
+           std::string_view master_key, core::MetricsRegistry& registry,
+           boost::asio::any_io_executor executor, core::TaskGroup& tasks)
       : config(config),
         store(store),
         bus(bus),
         metrics(registry),
         keys(store, master_key, config.key_cache_ttl),
-        verifier(keys, store, config.replay_window, metrics),
+        nonces(store, std::move(executor), tasks),
+        verifier(keys, nonces, config.replay_window, metrics),
         agent_limiter(config.rate_limit.agent_rate, config.rate_limit.agent_burst),
         ip_limiter(config.rate_limit.ip_rate, config.rate_limit.ip_burst) {}
 
@@ -34,6 +38,7 @@ struct Services {
   bus::Bus& bus;
   GatewayMetrics metrics;
   KeyRing keys;
+  NonceLedger nonces;
   Verifier verifier;
   EventHub events;
   RateLimiter agent_limiter;

@@ -1,12 +1,12 @@
 #include "verifier.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "sentinel/core/crypto.hpp"
 #include "sentinel/gateway/auth.hpp"
-#include "sentinel/store/session.hpp"
 
 namespace sentinel::gateway {
 
@@ -64,22 +64,18 @@ std::optional<http::Response> Verifier::check_signature(const AgentKeys& keys,
 boost::asio::awaitable<std::optional<http::Response>> Verifier::remember_nonces(
     std::span<const SignedMessage> messages, std::int64_t now) {
   // Remembered until sent_at + window: after that the timestamp check refuses a replay anyway.
-  auto replayed = co_await store_.run([&](store::Session& session) {
-    bool seen = false;
-    session.transaction([&] {
-      for (const auto& message : messages) {
-        const auto& input = message.input;
-        if (!session.credentials().remember_nonce(input.agent_id, core::to_hex(input.nonce),
-                                                  input.sent_at_ms + window_.count(), now)) {
-          seen = true;
-        }
-      }
-    });
-    return seen;
-  });
-  if (!replayed)
+  std::vector<store::NonceUse> uses;
+  uses.reserve(messages.size());
+  for (const auto& message : messages) {
+    const auto& input = message.input;
+    uses.push_back({std::string(input.agent_id), core::to_hex(input.nonce),
+                    input.sent_at_ms + window_.count()});
+  }
+  auto fresh = co_await nonces_.remember(std::move(uses), now);
+  if (!fresh)
     co_return unavailable("the replay cache cannot be written now", std::chrono::seconds(1));
-  if (*replayed) co_return refuse("replayed_nonce", "this nonce was seen before");
+  if (std::ranges::find(*fresh, false) != fresh->end())
+    co_return refuse("replayed_nonce", "this nonce was seen before");
   co_return std::nullopt;
 }
 

@@ -2,7 +2,7 @@
 // Authentication of signed agent messages, in the order docs/protocol.md fixes: agent known
 // and enabled; key_id current or in its grace period; HMAC in constant time; sent_at_ms within
 // the replay window; nonce not seen within the window (remembered in the store, so every
-// replica sees it). Any failure refuses the whole request with 401.
+// replica sees it, by the NonceLedger). Any failure refuses the whole request with 401.
 
 #include <span>
 #include <string>
@@ -15,6 +15,7 @@
 
 #include "gateway_metrics.hpp"
 #include "key_ring.hpp"
+#include "nonce_ledger.hpp"
 
 namespace sentinel::gateway {
 
@@ -32,8 +33,8 @@ struct Verified {
 
 class Verifier {
  public:
-  Verifier(KeyRing& keys, store::Store& store, core::Duration window, GatewayMetrics& metrics)
-      : keys_(keys), store_(store), window_(window), metrics_(metrics) {}
+  Verifier(KeyRing& keys, NonceLedger& nonces, core::Duration window, GatewayMetrics& metrics)
+      : keys_(keys), nonces_(nonces), window_(window), metrics_(metrics) {}
 
   // `messages` all name one agent (the caller checks). The 401 (or 503) response on failure.
   boost::asio::awaitable<std::variant<Verified, http::Response>> verify(
@@ -47,7 +48,7 @@ class Verifier {
   http::Response refuse(std::string_view code, std::string message) const;
 
   KeyRing& keys_;
-  store::Store& store_;
+  NonceLedger& nonces_;
   core::Duration window_;
   GatewayMetrics& metrics_;
 };

@@ -4,10 +4,16 @@
 // so only how a statement is run differs. `Sql` provides
 //   std::int64_t change(sql, args...)                       rows changed
 //   std::vector<T> select<T>(sql, read(Row&) -> T, args...)  rows read
+//   std::vector<T> select_bound<T>(sql, read, bind(add))     rows read, with as many
+//                                                            parameters as bind() add()s
 // with parameters written $1, $2, ...
 
+#include <algorithm>
+#include <bit>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -165,14 +171,25 @@ class CredentialQueries final : public CredentialRepository {
     insert_api_token(t.token, t.hash, suffix);
   }
 
-  bool remember_nonce(std::string_view agent_id, std::string_view nonce, std::int64_t expires_at,
-                      std::int64_t now) override {
-    // An expired row left by a purge not yet run is taken over, not counted as a replay.
-    return sql_.change(
-               "INSERT INTO seen_nonces (agent_id, nonce, expires_at) VALUES ($1, $2, $3)"
-               " ON CONFLICT (agent_id, nonce) DO UPDATE SET expires_at = excluded.expires_at"
-               " WHERE seen_nonces.expires_at <= $4",
-               agent_id, nonce, expires_at, now) == 1;
+  std::vector<bool> remember_nonces(std::span<const NonceUse> uses, std::int64_t now) override {
+    std::vector<bool> fresh(uses.size(), false);
+    // Only a nonce's first use goes to the database: a later one in `uses` is a replay, and
+    // PostgreSQL refuses to upsert one row twice in a statement.
+    std::unordered_map<std::string, std::size_t> first;
+    std::vector<const NonceUse*> unique;
+    for (std::size_t i = 0; i < uses.size(); ++i) {
+      if (first.emplace(nonce_key(uses[i].agent_id, uses[i].nonce), i).second)
+        unique.push_back(&uses[i]);
+    }
+    for (std::size_t done = 0; done < unique.size();) {
+      // Chunks of a power of two rows: few statement shapes for the statement caches.
+      const auto rows = std::bit_floor(std::min(unique.size() - done, kMaxNonceRows));
+      const std::span chunk(unique.data() + done, rows);
+      for (const auto& key : insert_nonces(chunk, now))
+        fresh[first.at(key)] = true;
+      done += rows;
+    }
+    return fresh;
   }
 
   std::size_t purge_nonces(std::int64_t now) override {
@@ -191,6 +208,41 @@ class CredentialQueries final : public CredentialRepository {
       "id, name, role, expires_at, created_at, revoked_at, last_used_at";
   static constexpr std::string_view kApiInsert =
       "id, token_hash, name, role, expires_at, created_at, revoked_at, last_used_at";
+
+  static constexpr std::size_t kMaxNonceRows = 256;
+
+  static std::string nonce_key(std::string_view agent_id, std::string_view nonce) {
+    std::string key(agent_id);
+    key += '\0';
+    key += nonce;
+    return key;
+  }
+
+  // The keys (nonce_key) of the uses recorded now. An expired row left by a purge not yet run is
+  // taken over, not counted as a replay.
+  std::vector<std::string> insert_nonces(std::span<const NonceUse* const> uses, std::int64_t now) {
+    std::string sql = "INSERT INTO seen_nonces (agent_id, nonce, expires_at) VALUES ";
+    for (std::size_t i = 0; i < uses.size(); ++i)
+      sql += fmt::format("{}(${}, ${}, ${})", i ? ", " : "", 3 * i + 1, 3 * i + 2, 3 * i + 3);
+    sql += fmt::format(
+        " ON CONFLICT (agent_id, nonce) DO UPDATE SET expires_at = excluded.expires_at"
+        " WHERE seen_nonces.expires_at <= ${} RETURNING agent_id, nonce",
+        3 * uses.size() + 1);
+    return sql_.template select_bound<std::string>(
+        sql,
+        [](auto& row) {
+          auto agent_id = row.text();
+          return nonce_key(agent_id, row.text());
+        },
+        [&](auto add) {
+          for (const auto* use : uses) {
+            add(use->agent_id);
+            add(use->nonce);
+            add(use->expires_at);
+          }
+          add(now);
+        });
+  }
 
   // The INSERTs of create* and put* (whose `suffix` turns them into upserts).
   void insert_key(const AgentKey& k, std::string_view suffix) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,13 @@ struct AgentKey {
   std::int64_t created_at = 0;
   std::optional<std::int64_t> retires_at;  // unset: the current key
   bool operator==(const AgentKey&) const = default;
+};
+
+// A nonce an agent signed with, to be remembered until `expires_at`.
+struct NonceUse {
+  std::string agent_id;
+  std::string nonce;
+  std::int64_t expires_at = 0;
 };
 
 struct BootstrapToken {
@@ -84,10 +92,10 @@ class CredentialRepository {
   virtual std::vector<Hashed<ApiToken>> hashed_api_tokens() = 0;
   virtual void put_api_token(const Hashed<ApiToken>& token) = 0;
 
-  // Records (agent_id, nonce) until `expires_at`; false when it is already recorded and has not
-  // expired at `now` (a replay).
-  virtual bool remember_nonce(std::string_view agent_id, std::string_view nonce,
-                              std::int64_t expires_at, std::int64_t now) = 0;
+  // Records each (agent_id, nonce) until its `expires_at`. For each use, whether it is new:
+  // false when it is already recorded and has not expired at `now`, or comes earlier in `uses`
+  // (a replay).
+  virtual std::vector<bool> remember_nonces(std::span<const NonceUse> uses, std::int64_t now) = 0;
   virtual std::size_t purge_nonces(std::int64_t now) = 0;
 };
 

@@ -15,7 +15,14 @@ class PgSql {
 
   template <class T, class Read, class... Args>
   std::vector<T> select(const std::string& sql, Read read, const Args&... args) {
-    auto result = connection_.exec(sql, args...);
+    return select_bound<T>(sql, read, [&]([[maybe_unused]] auto add) { (add(args), ...); });
+  }
+
+  template <class T, class Read, class Bind>
+  std::vector<T> select_bound(const std::string& sql, Read read, Bind bind) {
+    Params params;
+    bind([&](const auto& value) { params.add(value); });
+    auto result = connection_.exec_params(sql, params);
     std::vector<T> rows;
     for (int i = 0; i < result.rows(); ++i) {
       auto row = result.row(i);

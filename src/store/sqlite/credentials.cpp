@@ -24,7 +24,14 @@ class SqliteSql {
 
   template <class T, class Read, class... Args>
   std::vector<T> select(const std::string& sql, Read read, const Args&... args) {
-    auto statement = db_.query(positional(sql), args...);
+    return select_bound<T>(sql, read, [&]([[maybe_unused]] auto add) { (add(args), ...); });
+  }
+
+  template <class T, class Read, class Bind>
+  std::vector<T> select_bound(const std::string& sql, Read read, Bind bind) {
+    auto statement = db_.query(positional(sql));
+    int index = 1;
+    bind([&](const auto& value) { statement.bind(index++, value); });
     std::vector<T> rows;
     while (statement.step()) {
       auto row = statement.row();

@@ -1,7 +1,9 @@
 #include "sentinel/gateway/gateway.hpp"
 
 #include <arpa/inet.h>
+#include <future>
 #include <netinet/in.h>
+#include <optional>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -77,6 +79,21 @@ v1::BatchStatus only_status(const test::HttpReply& reply) {
   auto response = test::parse_push(reply);
   REQUIRE(response.results_size() == 1);
   return response.results(0).status();
+}
+
+// Sends each of `batches` in a push of its own, all at once from threads of their own; the
+// replies in the same order.
+std::vector<test::HttpReply> push_at_once(GatewayHarness& gateway,
+                                          const std::vector<v1::SignedBatch>& batches) {
+  std::vector<std::future<test::HttpReply>> pending;
+  for (const auto& batch : batches) {
+    pending.push_back(
+        std::async(std::launch::async, [&gateway, &batch] { return gateway.push({batch}); }));
+  }
+  std::vector<test::HttpReply> replies;
+  for (auto& reply : pending)
+    replies.push_back(reply.get());
+  return replies;
 }
 
 }  // namespace
@@ -170,6 +187,35 @@ TEST_CASE("gateway: each authentication failure is a 401 with its code, and coun
   CHECK(gateway.metric("sentinel_gateway_auth_failures_total{reason=\"bad_signature\"}") == 1);
   CHECK(gateway.metric("sentinel_gateway_auth_failures_total{reason=\"stale_timestamp\"}") == 2);
   CHECK(gateway.metric("sentinel_gateway_auth_failures_total{reason=\"replayed_nonce\"}") == 1);
+}
+
+TEST_CASE("gateway: of concurrent copies of a push one is accepted, the others are replays") {
+  test::NatsServerProcess nats;
+  const bool postgres = GENERATE(false, true);
+  std::optional<store::test::PostgresBackend> schema;  // nonces written to PostgreSQL
+  if (postgres) schema.emplace();
+  GatewayHarness gateway(nats.url(), postgres ? schema->options().postgres_url : "");
+  const auto agent = gateway.enroll("web-05");
+  constexpr int kCopies = 12;
+  std::vector<v1::SignedBatch> batches(kCopies, agent.sign(agent.batch(1)));
+  for (int i = 0; i < kCopies; ++i)
+    batches.push_back(agent.sign(agent.batch(static_cast<std::uint64_t>(i) + 2)));
+
+  const auto replies = push_at_once(gateway, batches);
+  int accepted = 0;
+  for (int i = 0; i < kCopies; ++i) {
+    if (replies[i].status == 200) {
+      ++accepted;
+      CHECK(only_status(replies[i]) == v1::BATCH_STATUS_ACCEPTED);
+    } else {
+      CHECK(test::error_code(replies[i]) == "replayed_nonce");
+    }
+  }
+  CHECK(accepted == 1);
+  for (std::size_t i = kCopies; i < replies.size(); ++i)
+    CHECK(only_status(replies[i]) == v1::BATCH_STATUS_ACCEPTED);
+  CHECK(gateway.metric("sentinel_gateway_auth_failures_total{reason=\"replayed_nonce\"}") ==
+        kCopies - 1);
 }
 
 TEST_CASE("gateway: malformed batches are rejected one by one, the rest is stored") {

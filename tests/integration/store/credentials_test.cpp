@@ -1,4 +1,7 @@
+#include <algorithm>
+
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "backends.hpp"
 
@@ -123,9 +126,9 @@ TEMPLATE_TEST_CASE("credentials: API tokens are found by hash, revoked and touch
 TEMPLATE_TEST_CASE("credentials: a nonce is refused until it expires", "[credentials]",
                    SqliteBackend, PostgresBackend) {
   Vault<TestType> vault;
-  auto remember = [&](std::string nonce, std::int64_t expires, std::int64_t now) {
-    return vault.run(
-        [&](Session& s) { return s.credentials().remember_nonce("agt", nonce, expires, now); });
+  auto remember = [&](std::string nonce, std::int64_t expires, std::int64_t now) -> bool {
+    const std::vector<NonceUse> uses{{"agt", nonce, expires}};
+    return vault.run([&](Session& s) { return s.credentials().remember_nonces(uses, now); })[0];
   };
   CHECK(remember("n1", 5000, 1000));
   CHECK_FALSE(remember("n1", 6000, 2000));
@@ -133,6 +136,31 @@ TEMPLATE_TEST_CASE("credentials: a nonce is refused until it expires", "[credent
   CHECK(remember("n1", 9000, 5000));  // the first one expired: taken over
   CHECK(vault.run([&](Session& s) { return s.credentials().purge_nonces(5001); }) == 1);
   CHECK_FALSE(remember("n1", 9500, 6000));
+}
+
+TEMPLATE_TEST_CASE("credentials: nonces remembered together answer each use", "[credentials]",
+                   SqliteBackend, PostgresBackend) {
+  Vault<TestType> vault;
+  auto remember = [&](const std::vector<NonceUse>& uses) {
+    return vault.run([&](Session& s) { return s.credentials().remember_nonces(uses, 1000); });
+  };
+  REQUIRE(remember({{"a1", "seen", 9000}}) == std::vector<bool>{true});
+
+  // A replay of a stored nonce, a nonce twice in the call, the same nonce of another agent.
+  const std::vector<NonceUse> mixed{
+      {"a1", "new", 9000}, {"a1", "seen", 9000}, {"a1", "new", 9000}, {"a2", "new", 9000}};
+  CHECK(remember(mixed) == std::vector<bool>{true, false, false, true});
+
+  // More uses than one statement carries (chunks of 256, 32, 8 and 4 rows).
+  std::vector<NonceUse> many;
+  for (int i = 0; i < 300; ++i)
+    many.push_back({"a3", fmt::format("n{}", i), 9000});
+  many.push_back({"a1", "seen", 9000});
+  auto fresh = remember(many);
+  REQUIRE(fresh.size() == many.size());
+  CHECK(std::count(fresh.begin(), fresh.end(), true) == 300);
+  CHECK_FALSE(fresh.back());
+  CHECK(remember(many) == std::vector<bool>(many.size(), false));
 }
 
 TEMPLATE_TEST_CASE("credentials: put_* insert or replace keys and tokens, hashes included",
