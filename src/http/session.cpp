@@ -27,6 +27,10 @@ constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // Session::discard_unread_input.
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 64 << 20;
+// Beast reads at most the buffer's free capacity (512 bytes when it has none), and the parser
+// takes a body out of the buffer as it arrives, so a buffer that starts empty never grows: a
+// 6 KiB push took twelve reads. A connection's buffer starts with room for a typical push.
+constexpr std::size_t kReadBufferBytes = 16 << 10;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -107,6 +111,7 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   asio::awaitable<void> run() {
     if (!co_await handshake()) co_return;
     beast::flat_buffer buffer;
+    buffer.reserve(kReadBufferBytes);
     bool first = true;
     while (!settings_.stopping->load()) {
       bool keep_alive = co_await serve_one(buffer, first);
