@@ -23,6 +23,7 @@ token=$("$build/sentineld" --data-dir "$work/data" token bootstrap create --ttl 
   --uses "$agents" --name bench 2>/dev/null)
 "$build/sentineld" --role=gateway --listen 127.0.0.1:0 --ready-file "$work/ready" \
   --data-dir "$work/data" --log-level warn >"$work/gateway.log" 2>&1 &
+gateway_pid=$!
 for _ in $(seq 200); do [ -s "$work/ready" ] && break; sleep 0.05; done
 gateway_url="http://$(head -n1 "$work/ready")"
 wait_for "$gateway_url/readyz"
@@ -33,10 +34,17 @@ wait_for "http://127.0.0.1:$ref_port/healthz"
 
 load="$build/bench/gateway/bench_gateway_load"
 reference=$("$load" "http://127.0.0.1:$ref_port" "$seconds" "$agents" "$concurrency" -)
+# The gateway's own CPU time (user + system, in clock ticks) over its load: on a machine the
+# generator, nats-server and the store share, CPU per push varies less than pushes per second.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$gateway_pid/stat"; }
+ticks_before=$(cpu_ticks)
 gateway=$("$load" "$gateway_url" "$seconds" "$agents" "$concurrency" "$token")
+ticks=$(($(cpu_ticks) - ticks_before))
 ref_pushes=$(awk '/pushes_per_second/ {print $2}' <<<"$reference")
 gw_pushes=$(awk '/pushes_per_second/ {print $2}' <<<"$gateway")
 printf 'reference (trivial Beast handler): %s pushes/s\n' "$ref_pushes"
 printf 'gateway (verify + JetStream):      %s pushes/s, %s samples/s, %s failed\n' "$gw_pushes" \
   "$(awk '/samples_per_second/ {print $2}' <<<"$gateway")" "$(awk '/failed/ {print $2}' <<<"$gateway")"
+printf 'gateway CPU per push:              %.0f us\n' \
+  "$(echo "$ticks * 1000000 / $(getconf CLK_TCK) / ($gw_pushes * $seconds)" | bc -l)"
 printf 'ratio gateway/reference:           %.2f\n' "$(echo "$gw_pushes / $ref_pushes" | bc -l)"
