@@ -32,6 +32,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/message.hpp"
 
 #include "support/http_client.hpp"
@@ -46,12 +47,6 @@ namespace {
 // Generous: Prometheus needs up to a scrape, an evaluation and a group interval.
 constexpr std::int64_t kDeadlineMs = 30'000;
 constexpr std::int64_t kCollectionIntervalMs = 1'000;  // the exec plugin's interval
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Arrival {
   std::string path;
@@ -109,7 +104,7 @@ void add_receiver_routes(test::LocalHttpServer& server, Inbox& inbox) {
   for (const char* path : {"/sentinel", "/alertmanager"}) {
     server.router().add(http::Method::kPost, path,
                         [&inbox](http::Request& request) -> asio::awaitable<http::Response> {
-                          inbox.record(parse_webhook(request, now_ms()));
+                          inbox.record(parse_webhook(request, core::unix_ms()));
                           co_return http::text_response(200, "ok");
                         });
   }
@@ -147,7 +142,8 @@ class SampleReader {
     test::HttpClient client(address_.first, address_.second);
     const auto target = fmt::format(
         "/api/v1/export?agent={}&metric=bench_watched&from={:.3f}&to={:.3f}&format=jsonl", agent,
-        static_cast<double>(after + 1) / 1000.0, static_cast<double>(now_ms() + 60'000) / 1000.0);
+        static_cast<double>(after + 1) / 1000.0,
+        static_cast<double>(core::unix_ms() + 60'000) / 1000.0);
     const auto reply = client.request("GET", target, {}, {{"Authorization", "Bearer " + token_}});
     if (reply.status != 200)
       throw std::runtime_error(fmt::format("export answered {}: {}", reply.status, reply.body));
@@ -176,14 +172,14 @@ class Rounds {
 
   Round run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(phase_(random_)));
-    const auto written = now_ms();
+    const auto written = core::unix_ms();
     write_value(file_, 1);
     const auto ours = inbox_.wait("/sentinel", "firing", written);
     const auto theirs = inbox_.wait("/alertmanager", "firing", written);
     // A tick just before the write may have read the new value: its sample counts, with its
     // earlier timestamp.
     const auto sample = samples_.first_breach(ours.agent_id, written - kCollectionIntervalMs);
-    const auto cleared = now_ms();
+    const auto cleared = core::unix_ms();
     write_value(file_, 0);
     inbox_.wait("/sentinel", "resolved", cleared);
     inbox_.wait("/alertmanager", "resolved", cleared);

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/client.hpp"
 #include "sentinel/proto/signing.hpp"
 
@@ -40,12 +41,6 @@ struct Totals {
   std::uint64_t accepted = 0;
   std::uint64_t failed = 0;
 };
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 http::ClientRequest protobuf_post(std::string target, std::string body) {
   http::ClientRequest request;
@@ -74,7 +69,7 @@ http::ClientRequest signed_push(Agent& agent) {
   v1::Batch batch;
   batch.set_agent_id(agent.id);
   batch.set_batch_id(agent.next_batch++);
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   for (int i = 0; i < kMetricsPerBatch; ++i) {
     auto* metric = batch.add_metrics();
     metric->set_name("bench_metric");
@@ -97,7 +92,7 @@ http::ClientRequest signed_push(Agent& agent) {
 // agent as a label (it has no other notion of a source) and a millisecond timestamp.
 http::ClientRequest victoriametrics_import(Agent& agent) {
   ++agent.next_batch;
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   std::string body;
   for (int i = 0; i < kMetricsPerBatch; ++i) {
     body += fmt::format("bench_metric{{agent=\"{}\",series=\"{}\"}} {} {}\n", agent.id, i, i, now);

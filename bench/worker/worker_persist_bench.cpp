@@ -19,6 +19,7 @@
 
 #include "sentinel/bus/bus_component.hpp"
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/store/component.hpp"
 #include "sentinel/worker/worker.hpp"
 
@@ -39,12 +40,6 @@ struct Shape {
   int agents = 20;
   std::int64_t samples() const { return std::int64_t{batches} * series * points; }
 };
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string agent_of(int batch, const Shape& shape) {
   return fmt::format("agt_bench{:03}", batch % shape.agents);
@@ -165,7 +160,7 @@ int main(int argc, char** argv) {
     PQfinish(admin);
   }
   const auto start =
-      now_ms() - std::int64_t{shape.batches / shape.agents + 1} * shape.points * 10'000;
+      core::unix_ms() - std::int64_t{shape.batches / shape.agents + 1} * shape.points * 10'000;
   const std::map<std::string, std::string> environment = {
       {"SENTINEL_STORE_URL", url},
       {"SENTINEL_BUS_URL", argv[2]},

@@ -11,6 +11,7 @@
 
 #include "sentinel/agent/local_gateway.hpp"
 #include "sentinel/core/task_group.hpp"
+#include "sentinel/core/unix_time.hpp"
 
 #include "agent/agent_metrics.hpp"
 #include "agent/batch_writer.hpp"
@@ -137,7 +138,7 @@ class Agent::Impl {
     if (!config_.collect.synthetic.enabled) return make_builtin_collectors(config_.collect);
     std::vector<std::unique_ptr<Collector>> synthetic;
     synthetic.push_back(std::make_unique<SyntheticCollector>(config_.collect.synthetic,
-                                                             wal_->last_tag(), unix_ms()));
+                                                             wal_->last_tag(), core::unix_ms()));
     log_.info("synthetic samples replace the collectors, numbered from {}", wal_->last_tag() + 1);
     return synthetic;
   }

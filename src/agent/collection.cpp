@@ -4,6 +4,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "sentinel/core/unix_time.hpp"
+
 #include "agent/clock.hpp"
 #include "agent/host_facts.hpp"
 
@@ -27,7 +29,7 @@ asio::awaitable<void> Collection::run(std::function<void()> on_written) {
   for (;;) {
     timer.expires_at(next_aligned_tick(config_.interval));
     co_await timer.async_wait(asio::use_awaitable);
-    if (tick(unix_ms()) > 0) on_written();
+    if (tick(core::unix_ms()) > 0) on_written();
   }
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/alert/notification.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/json.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -101,7 +102,7 @@ asio::awaitable<Response> AlertApi::create_rule(Request& request) {
   auto parsed = rule_from(request, new_id("rul_"));
   if (auto* response = std::get_if<Response>(&parsed)) co_return std::move(*response);
   const auto& rule = std::get<Rule>(parsed);
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   const store::AlertRuleRow row{rule.id,      rule.name, "api", rule_to_json(rule).dump(),
                                 rule.enabled, now,       now};
   auto done = co_await store_().run([&](store::Session& s) {
@@ -118,7 +119,7 @@ asio::awaitable<Response> AlertApi::update_rule(Request& request) {
   auto parsed = rule_from(request, id);
   if (auto* response = std::get_if<Response>(&parsed)) co_return std::move(*response);
   const auto& rule = std::get<Rule>(parsed);
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   store::AlertRuleRow row{rule.id,      rule.name, "api", rule_to_json(rule).dump(),
                           rule.enabled, now,       now};
   std::optional<store::AlertRuleRow> before;
@@ -208,7 +209,7 @@ asio::awaitable<Response> AlertApi::acknowledge(Request& request) {
     note = json.value("note", "");
   }
   const auto by = who(request);
-  const auto at = now_ms();
+  const auto at = core::unix_ms();
   auto found = co_await store_().run(
       [&](store::Session& s) { return s.alerts().acknowledge(id, by, note, at); });
   if (!found) co_return store_failure(found.error());
@@ -220,7 +221,7 @@ asio::awaitable<Response> AlertApi::acknowledge(Request& request) {
 
 asio::awaitable<Response> AlertApi::list_silences(Request& request) {
   std::optional<std::int64_t> now;
-  if (request.query_param("all") != "true") now = now_ms();
+  if (request.query_param("all") != "true") now = core::unix_ms();
   auto rows = co_await store_().run([&](store::Session& s) { return s.silences().list(now); },
                                     store::Access::kRead);
   if (!rows) co_return store_failure(rows.error());
@@ -237,7 +238,7 @@ asio::awaitable<Response> AlertApi::create_silence(Request& request) {
   std::vector<RuleError> errors;
   store::SilenceRow row;
   row.id = new_id("sil_");
-  row.created_at = now_ms();
+  row.created_at = core::unix_ms();
   row.created_by = who(request);
   const auto matchers = json.find("matchers");
   if (matchers == json.end() || !matchers->is_array() || matchers->empty()) {
@@ -277,7 +278,7 @@ asio::awaitable<Response> AlertApi::create_silence(Request& request) {
 
 asio::awaitable<Response> AlertApi::expire_silence(Request& request) {
   const std::string id(request.param("id"));
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   auto found =
       co_await store_().run([&](store::Session& s) { return s.silences().expire(id, now); });
   if (!found) co_return store_failure(found.error());

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "sentinel/alert/notification.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/store/session.hpp"
 
 #include "batches.hpp"
@@ -120,7 +121,7 @@ asio::awaitable<void> Leader::run(const store::Lease& lease) {
   std::int64_t next_evaluation = 0;
   std::int64_t last_evaluation = 0;
   while (lease.held()) {
-    const auto now = now_ms();
+    const auto now = core::unix_ms();
     if (now - last_refresh_ >= config_.refresh_interval.count() ||
         shared_.refresh_requested.exchange(false))
       co_await refresh(now);
@@ -130,7 +131,7 @@ asio::awaitable<void> Leader::run(const store::Lease& lease) {
       last_evaluation = now;
       if (due) next_evaluation = now + interval;
     }
-    auto wait = next_evaluation - now_ms();
+    auto wait = next_evaluation - core::unix_ms();
     if (!unacked_.empty()) wait = std::min(wait, config_.min_evaluation_gap.count());
     co_await consume(**consumer, std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
   }
@@ -145,7 +146,7 @@ asio::awaitable<void> Leader::rebuild() {
   engine_.load(std::move(*instances));
   windows_.clear();
   seen_.clear();
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   if (!co_await refresh(now)) throw std::runtime_error("cannot read the alert rules");
   warm_until_ = now + warm_up_ms(rules_);
   log_.info("leading the alert evaluation: {} rules, {} instances restored", rules_.size(),

@@ -41,13 +41,3 @@ std::optional<AlertNotification> notification_from_json(const nlohmann::json& pa
 }
 
 }  // namespace sentinel::alert
-
-namespace sentinel::alert {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace sentinel::alert

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/json.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -76,7 +77,7 @@ asio::awaitable<http::Response> list_agents(Services& services, http::Request& r
       [&](store::Session& session) { return session.agents().list(filter, page); },
       store::Access::kRead);
   if (!found) co_return store_failure(found.error());
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   // Status depends on the clock, so it filters the page rather than the query: a page may hold
   // fewer agents than the limit, and the cursor still walks the whole fleet.
   json agents = json::array();
@@ -96,7 +97,7 @@ asio::awaitable<http::Response> get_agent(Services& services, http::Request& req
       [&](store::Session& session) { return session.agents().get(id); }, store::Access::kRead);
   if (!found) co_return store_failure(found.error());
   if (!*found) co_return not_found(id);
-  co_return http::json_response(200, agent_json(**found, services.config, now_ms()));
+  co_return http::json_response(200, agent_json(**found, services.config, core::unix_ms()));
 }
 
 // {"name": "...", "labels": {...}, "enabled": bool}, each optional.
@@ -158,7 +159,7 @@ asio::awaitable<http::Response> rotate_key(Services& services, http::Request& re
     }
   }
   const std::string id(request.param("id"));
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   const auto secret = core::random_bytes(32);
   store::AgentKey key{id, new_key_id(), {}, now, std::nullopt};
   key.sealed_secret = services.keys.seal(id, key.key_id, secret);
@@ -183,7 +184,7 @@ asio::awaitable<http::Response> rotate_key(Services& services, http::Request& re
 asio::awaitable<http::Response> fleet(Services& services, http::Request&) {
   auto agents = co_await load_fleet(services.store);
   if (!agents) co_return store_failure(agents.error());
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   json counts = {{"online", 0}, {"stale", 0}, {"offline", 0}, {"disabled", 0}};
   std::int64_t backlog = 0;
   for (const auto& agent : *agents) {

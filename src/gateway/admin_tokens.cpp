@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/json.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -122,7 +123,7 @@ asio::awaitable<http::Response> list_bootstrap_tokens(Services& services, http::
 template <bool kBootstrap>
 asio::awaitable<http::Response> revoke(Services& services, http::Request& request, Auth* auth) {
   const std::string id(request.param("id"));
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   auto revoked = co_await services.store.run([&](store::Session& session) {
     return kBootstrap ? session.credentials().revoke_bootstrap_token(id, now)
                       : session.credentials().revoke_api_token(id, now);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/core/metrics.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/gateway/auth.hpp"
 #include "sentinel/http/server.hpp"
 #include "sentinel/store/component.hpp"
@@ -85,7 +86,7 @@ class Auth::Impl {
       response.headers.set("Retry-After", "1");
       co_return response;
     }
-    const auto now = now_ms();
+    const auto now = core::unix_ms();
     if (!*token) co_return refuse("unknown_token", "a token this server issued");
     const auto& record = **token;
     if (record.revoked_at) co_return refuse("revoked_token", "a token not revoked");

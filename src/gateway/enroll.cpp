@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/gateway/auth.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -44,7 +45,7 @@ boost::asio::awaitable<http::Response> handle_enroll(Services& services, http::R
   if (!enroll.ParseFromString(std::get<std::string>(body))) {
     co_return refuse(services, 400, "malformed_request", "the body is not an EnrollRequest");
   }
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   store::Agent agent;
   agent.id = store::new_agent_id();
   agent.hostname = enroll.hostname();

@@ -5,6 +5,7 @@
 #include "sentinel/bus/bus_component.hpp"
 #include "sentinel/core/metrics.hpp"
 #include "sentinel/core/task_group.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/gateway/auth.hpp"
 #include "sentinel/gateway/gateway.hpp"
 #include "sentinel/http/server.hpp"
@@ -124,7 +125,7 @@ class Gateway::Impl {
     for (;;) {
       timer.expires_after(kNoncePurgeInterval);
       co_await timer.async_wait(asio::use_awaitable);
-      const auto now = now_ms();
+      const auto now = core::unix_ms();
       auto purged = co_await services_.store.run(
           [&](store::Session& session) { return session.credentials().purge_nonces(now); });
       if (!purged) log_.warn("cannot purge expired nonces: {}", purged.error().message);

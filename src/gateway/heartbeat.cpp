@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/gateway/auth.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -62,7 +63,7 @@ boost::asio::awaitable<http::Response> handle_heartbeat(Services& services,
     co_return std::move(*limited);
   }
   const auto facts = to_store(heartbeat.facts());
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   auto stored = co_await services.store.run([&](store::Session& session) {
     return session.agents().record_heartbeat(agent.agent_id, facts, now);
   });

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/gateway/auth.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -70,7 +71,7 @@ boost::asio::awaitable<core::Result<AgentKeys>> KeyRing::get(const std::string& 
     if (entry != entries_.end() && core::Clock::now() - entry->second.fetched < ttl_)
       co_return entry->second.keys;
   }
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   auto loaded = co_await store_.run(
       [&](store::Session& session) {
         Loaded result;

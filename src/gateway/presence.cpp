@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/gateway/auth.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -44,7 +45,7 @@ boost::asio::awaitable<void> PresenceMonitor::run() {
 }
 
 void PresenceMonitor::update(const std::vector<store::Agent>& fleet) {
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   std::map<std::string, double> counts{
       {"online", 0}, {"stale", 0}, {"offline", 0}, {"disabled", 0}};
   std::map<std::string, std::string, std::less<>> current;

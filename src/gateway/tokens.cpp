@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/gateway/auth.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -27,12 +28,6 @@ std::string token_hash(std::string_view token) {
   return core::to_hex(core::sha256(token));
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 boost::asio::awaitable<core::Result<MintedApiToken>> mint_api_token(store::Store& store,
                                                                     std::string name,
                                                                     std::string role,
@@ -46,7 +41,7 @@ boost::asio::awaitable<core::Result<MintedApiToken>> mint_api_token(store::Store
   record.id = random_id("tok_");
   record.name = name.empty() ? record.id : std::move(name);
   record.role = std::move(role);
-  record.created_at = now_ms();
+  record.created_at = core::unix_ms();
   if (ttl.count() > 0) record.expires_at = record.created_at + ttl.count();
   const auto hash = token_hash(minted.token);
   auto stored = co_await store.run([&](store::Session& session) {
@@ -68,7 +63,7 @@ boost::asio::awaitable<core::Result<MintedBootstrapToken>> mint_bootstrap_token(
   record.id = random_id("bst_");
   record.name = std::move(name);
   record.uses_left = uses;
-  record.created_at = now_ms();
+  record.created_at = core::unix_ms();
   record.expires_at = record.created_at + ttl.count();
   const auto hash = token_hash(minted.token);
   auto stored = co_await store.run([&](store::Session& session) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/gateway/auth.hpp"
 
 namespace sentinel::gateway {
@@ -31,7 +32,7 @@ boost::asio::awaitable<std::variant<Verified, http::Response>> Verifier::verify(
     co_return unavailable("the agent registry cannot be read now", std::chrono::seconds(1));
   if (!keys->exists) co_return refuse("unknown_agent", fmt::format("no agent {}", agent_id));
   if (!keys->enabled) co_return refuse("agent_disabled", fmt::format("{} is disabled", agent_id));
-  const auto now = now_ms();
+  const auto now = core::unix_ms();
   for (const auto& message : messages) {
     if (auto refused = check_signature(*keys, message, now)) co_return std::move(*refused);
   }

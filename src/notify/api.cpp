@@ -7,6 +7,7 @@
 
 #include "sentinel/alert/api_support.hpp"
 #include "sentinel/alert/notification.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/json.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -43,7 +44,7 @@ Message test_message(const store::NotifierRow& notifier) {
   n.severity = "info";
   n.labels = {{"alertname", n.rule_name}, {"severity", "info"}};
   n.annotations = {{"summary", "A test notification from sentineld to " + notifier.name}};
-  n.starts_at = alert::now_ms();
+  n.starts_at = core::unix_ms();
   return {notifier.name, "test/" + notifier.id, {n}};
 }
 
@@ -107,7 +108,7 @@ asio::awaitable<Response> NotifyApi::put(Request& request, bool create) {
     if (!*found) co_return not_found("notifier", id);
     before = std::move(*found);
   }
-  auto parsed = codec_.from_request(json, id, before ? &*before : nullptr, alert::now_ms());
+  auto parsed = codec_.from_request(json, id, before ? &*before : nullptr, core::unix_ms());
   if (auto* errors = std::get_if<std::vector<alert::RuleError>>(&parsed))
     co_return alert::field_errors(*errors);
   const auto& row = std::get<store::NotifierRow>(parsed);
@@ -175,7 +176,7 @@ asio::awaitable<Response> NotifyApi::list_dead(Request& request) {
 asio::awaitable<Response> NotifyApi::replay(Request& request) {
   const auto id = dead_letter_id(request);
   if (!id) co_return not_found("dead letter", request.param("id"));
-  const auto now = alert::now_ms();
+  const auto now = core::unix_ms();
   auto found =
       co_await store_().run([&](store::Session& s) { return s.outbox().replay(*id, now); });
   if (!found) co_return alert::store_failure(found.error());

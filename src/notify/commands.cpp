@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/alert/notification.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/store/command.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -31,7 +32,7 @@ int dlq_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs
           case DlqAction::kList:
             return list(s, out);
           case DlqAction::kReplay:
-            if (!s.outbox().replay(id, alert::now_ms())) break;
+            if (!s.outbox().replay(id, core::unix_ms())) break;
             out << fmt::format("dead letter {} is back in the outbox\n", id);
             return 0;
           case DlqAction::kDrop:

@@ -11,6 +11,7 @@
 
 #include "sentinel/alert/notification.hpp"
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/store/session.hpp"
 
 namespace sentinel::notify {
@@ -84,7 +85,7 @@ asio::awaitable<void> Dispatcher::run(const store::Lease& lease) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   std::int64_t last_gauges = 0;
   while (lease.held()) {
-    const auto now = alert::now_ms();
+    const auto now = core::unix_ms();
     const auto handled = co_await poll(now);
     if (now - last_gauges >= 5000) {
       co_await update_gauges(now);
@@ -115,7 +116,7 @@ asio::awaitable<std::size_t> Dispatcher::poll(std::int64_t now) {
     auto outcome = co_await deliver(notifier, std::move(rows));
     outcomes.emplace_back(std::move(outcome), notifier != nullptr ? notifier->type : "unknown");
   }
-  const auto settled_at = alert::now_ms();
+  const auto settled_at = core::unix_ms();
   auto written = co_await store_.run([&](store::Session& s) {
     s.transaction([&] {
       for (const auto& [outcome, channel] : outcomes)

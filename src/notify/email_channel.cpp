@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/client_tls.hpp"
 
 #include "channel_support.hpp"
@@ -116,7 +117,7 @@ class EmailChannel final : public Channel {
                           s.value("tls_skip_verify", false)};
     const auto prefix = setting(s, "subject_prefix");
     MailHeaders headers{from, to, prefix.empty() ? m.title() : prefix + " " + m.title(),
-                        alert::now_ms(), message_id(from.address)};
+                        core::unix_ms(), message_id(from.address)};
     ChannelRequest request;
     request.url = server->host.find(':') != std::string::npos
                       ? fmt::format("{}://[{}]:{}", tls->scheme, server->host, server->port)
@@ -129,7 +130,7 @@ class EmailChannel final : public Channel {
  private:
   // Unique per attempt; the sender's domain keeps it from looking forged to spam filters.
   static std::string message_id(const std::string& from) {
-    return fmt::format("{}.{}@{}", core::to_hex(core::random_bytes(12)), alert::now_ms(),
+    return fmt::format("{}.{}@{}", core::to_hex(core::random_bytes(12)), core::unix_ms(),
                        from.substr(from.rfind('@') + 1));
   }
 };

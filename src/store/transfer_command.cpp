@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "sentinel/core/config_types.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/core/version.hpp"
 #include "sentinel/store/command.hpp"
 
@@ -22,12 +23,6 @@ namespace sentinel::store {
 namespace {
 
 constexpr int kUsageError = 2;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // "30d" back from `now`, or an RFC 3339 UTC time ("2026-11-01" or "2026-11-01T12:00:00Z").
 std::optional<std::int64_t> parse_since(const std::string& text, std::int64_t now) {
@@ -74,7 +69,7 @@ int import_from(const core::ComponentCatalog& catalog, core::ConfigInputs inputs
   return run_store_command(
       catalog, std::move(inputs), std::move(default_data_dir), "import", true,
       [&](StoreBackend& backend, Session& session) {
-        const auto report = import_archive(session, *reader, now_ms());
+        const auto report = import_archive(session, *reader, core::unix_ms());
         const auto& header = reader->header();
         std::cout << fmt::format("imported {} (sentineld {}, {}, exported at {} ms) into {}:\n",
                                  name, header.sentineld, header.backend, header.exported_at,
@@ -91,7 +86,7 @@ int import_from(const core::ComponentCatalog& catalog, core::ConfigInputs inputs
 int export_command(const core::ComponentCatalog& catalog, core::ConfigInputs inputs,
                    std::filesystem::path default_data_dir, const ExportRequest& request) {
   ExportOptions options;
-  options.now = now_ms();
+  options.now = core::unix_ms();
   if (!request.since.empty()) {
     options.since = parse_since(request.since, options.now);
     if (!options.since) {

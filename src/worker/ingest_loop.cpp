@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/store/session.hpp"
 
 #include "leader_duties.hpp"
@@ -36,7 +37,7 @@ boost::asio::awaitable<void> IngestLoop::run() {
 }
 
 boost::asio::awaitable<void> IngestLoop::handle(bus::Deliveries& deliveries) {
-  const auto now = unix_now_ms();
+  const auto now = core::unix_ms();
   const SampleWindow window{
       c_.config.retention.samples_ms > 0 ? c_.config.retention.samples_ms : std::int64_t{1} << 62,
       store::kDayMs};
@@ -63,7 +64,7 @@ boost::asio::awaitable<void> IngestLoop::handle(bus::Deliveries& deliveries) {
 boost::asio::awaitable<void> IngestLoop::store(std::vector<store::IngestBatch>& batches,
                                                std::vector<bus::Delivery*>& deliveries) {
   const auto started = core::Clock::now();
-  const auto now = unix_now_ms();
+  const auto now = core::unix_ms();
   auto report = co_await c_.store.run([&](store::Session& session) {
     return store::ingest_batches(session, c_.cache, batches, now);
   });
@@ -91,7 +92,7 @@ boost::asio::awaitable<void> IngestLoop::store(std::vector<store::IngestBatch>& 
 }
 
 boost::asio::awaitable<void> IngestLoop::dead_letter(std::vector<Poison>& poison) {
-  const auto now = unix_now_ms();
+  const auto now = core::unix_ms();
   auto stored = co_await c_.store.run([&](store::Session& session) {
     session.transaction([&] {
       for (const auto& p : poison) {

@@ -4,6 +4,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/store/session.hpp"
 
 namespace sentinel::worker {
@@ -14,12 +15,6 @@ constexpr std::int64_t kRollupChunk = 10'000;  // queue entries per refresh tran
 constexpr int kRollupRounds = 20;              // the rest waits for the next interval
 
 }  // namespace
-
-std::int64_t unix_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 LeaderDuties::LeaderDuties(const Worker::Config& config, store::Store& store,
                            WorkerMetrics& metrics, core::Logger log)
@@ -53,7 +48,7 @@ boost::asio::awaitable<void> LeaderDuties::lead() {
 }
 
 boost::asio::awaitable<void> LeaderDuties::duties() {
-  const auto now = unix_now_ms();
+  const auto now = core::unix_ms();
   auto done = co_await store_.run([&](store::Session& session) {
     auto& samples = session.samples();
     samples.ensure_partitions(now, config_.partitions_ahead);

@@ -34,7 +34,4 @@ class LeaderDuties {
   std::unique_ptr<store::Lease> lease_;
 };
 
-// Unix milliseconds now.
-std::int64_t unix_now_ms();
-
 }  // namespace sentinel::worker

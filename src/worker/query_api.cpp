@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/json.hpp"
 #include "sentinel/http/server.hpp"
 #include "sentinel/store/component.hpp"
@@ -201,7 +202,7 @@ class QueryRoutes {
     return all;
   }
 
-  std::int64_t since() const { return unix_now_ms() - config_.latest_lookback.count(); }
+  std::int64_t since() const { return core::unix_ms() - config_.latest_lookback.count(); }
 
   boost::asio::awaitable<http::Response> agent_metrics(const http::Request& request) {
     const std::string agent(request.param("id"));

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sentinel/core/unix_time.hpp"
+
 #include "checks.hpp"
 #include "lab.hpp"
 
@@ -54,7 +56,7 @@ void expired_bootstrap_token(Lab& lab) {
   const auto expires_at = bootstrap_record(gateway, token.id).at("expires_at").get<std::int64_t>();
   // Wait without using the token: an early enrolment would rightly succeed.
   expect(
-      test::eventually([&] { return test::unix_ms() > expires_at + 50; }, std::chrono::seconds(10)),
+      test::eventually([&] { return core::unix_ms() > expires_at + 50; }, std::chrono::seconds(10)),
       "the token's expiry never came");
   expect_refused(gateway.enroll(token.token, name), 401, "invalid_bootstrap_token",
                  "an expired bootstrap token");

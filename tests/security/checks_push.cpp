@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/proto/signing.hpp"
 
 #include "checks.hpp"
@@ -28,7 +29,7 @@ v1::Batch forged_batch(const test::SimAgent& agent, std::uint64_t batch_id) {
 
 // Once the samples `agent_id` did push properly are stored, none of the refused ones is.
 void expect_only_accepted_stored(Deployment& gateway, const std::string& agent_id) {
-  const auto now = test::unix_ms() / 1000;
+  const auto now = core::unix_ms() / 1000;
   const auto target = fmt::format("/api/v1/export?agent={}&from={}&to={}&format=csv", agent_id,
                                   now - 3600, now + 600);
   test::HttpReply exported;
@@ -95,7 +96,7 @@ void cross_agent_forgery(Lab& lab) {
   v1::SignedBatch own_key;
   own_key.set_agent_id(victim.agent_id);
   own_key.set_batch(forged_batch(victim, 1).SerializeAsString());
-  proto::sign_envelope(own_key, attacker.key_id, attacker.secret, test::unix_ms());
+  proto::sign_envelope(own_key, attacker.key_id, attacker.secret, core::unix_ms());
   expect_refused(gateway.push({own_key}), 401, "unknown_key",
                  "the victim's id signed with the attacker's key");
 
@@ -103,7 +104,7 @@ void cross_agent_forgery(Lab& lab) {
   v1::SignedBatch stolen_id;
   stolen_id.set_agent_id(victim.agent_id);
   stolen_id.set_batch(forged_batch(victim, 2).SerializeAsString());
-  proto::sign_envelope(stolen_id, victim.key_id, attacker.secret, test::unix_ms());
+  proto::sign_envelope(stolen_id, victim.key_id, attacker.secret, core::unix_ms());
   expect_refused(gateway.push({stolen_id}), 401, "bad_signature",
                  "the victim's key id signed with the attacker's secret");
 
@@ -128,7 +129,7 @@ void stale_timestamp(Lab& lab) {
   auto& gateway = lab.main();
   const auto agent = gateway.enroll_agent(lab.unique("stale"));
   expect_refused(
-      gateway.push({agent.sign(forged_batch(agent, 1), test::unix_ms() - kOutsideWindowMs)}), 401,
+      gateway.push({agent.sign(forged_batch(agent, 1), core::unix_ms() - kOutsideWindowMs)}), 401,
       "stale_timestamp", "sent_at_ms 10 minutes in the past");
   expect_accepted(gateway.push({agent.sign(agent.batch(2))}), "the same agent, on time");
   expect_only_accepted_stored(gateway, agent.agent_id);
@@ -138,7 +139,7 @@ void future_timestamp(Lab& lab) {
   auto& gateway = lab.main();
   const auto agent = gateway.enroll_agent(lab.unique("future"));
   expect_refused(
-      gateway.push({agent.sign(forged_batch(agent, 1), test::unix_ms() + kOutsideWindowMs)}), 401,
+      gateway.push({agent.sign(forged_batch(agent, 1), core::unix_ms() + kOutsideWindowMs)}), 401,
       "stale_timestamp", "sent_at_ms 10 minutes in the future");
   expect_accepted(gateway.push({agent.sign(agent.batch(2))}), "the same agent, on time");
   expect_only_accepted_stored(gateway, agent.agent_id);

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/core/unix_time.hpp"
+
 #include "checks.hpp"
 #include "lab.hpp"
 
@@ -59,7 +61,7 @@ struct Route {
 
 // Every query route with legitimate parameters for `agent`.
 std::vector<Route> query_routes(const std::string& agent) {
-  const auto now = test::unix_ms() / 1000;
+  const auto now = core::unix_ms() / 1000;
   const auto from = std::to_string(now - 3600);
   const auto to = std::to_string(now + 600);
   const Params series = {{"agent", agent}, {"metric", "cpu_usage_percent"}, {"labels", "core=0"}};
@@ -107,7 +109,7 @@ void expect_contained(const test::HttpReply& reply, const std::string& marker,
 }
 
 void sql_metacharacters(Lab& lab, Deployment& gateway) {
-  const auto marker = lab.unique(fmt::format("marker{}", test::unix_ms()));
+  const auto marker = lab.unique(fmt::format("marker{}", core::unix_ms()));
   const auto victim = gateway.enroll_agent(marker);
   auto batch = victim.batch(1);
   for (auto& metric : *batch.mutable_metrics()) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/core/unix_time.hpp"
+
 #include "check.hpp"
 #include "support/process.hpp"
 
@@ -23,7 +25,7 @@ CommandResult run_sentineld(std::vector<std::string> args, std::map<std::string,
 Deployment::Deployment(DeploymentOptions options) : tls_(std::move(options.tls)) {
   const auto store_url =
       options.store_url.empty() ? "sqlite://" + (dir_ / "sentinel.db").string() : options.store_url;
-  const auto master_key = fmt::format("{}{}", kMasterKeyPrefix, test::unix_ms());
+  const auto master_key = fmt::format("{}{}", kMasterKeyPrefix, core::unix_ms());
   env_ = {{"SENTINEL_MASTER_KEY", master_key},   {"SENTINEL_STORE_URL", store_url},
           {"SENTINEL_BUS_URL", options.bus_url}, {"SENTINEL_DATA_DIR", (dir_ / "data").string()},
           {"SENTINEL_LOG_LEVEL", "debug"},       {"SENTINEL_SHUTDOWN_TIMEOUT", "5s"},

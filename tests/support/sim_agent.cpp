@@ -4,27 +4,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/proto/signing.hpp"
 
 namespace sentinel::test {
-
-std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 v1::Batch SimAgent::batch(std::uint64_t batch_id, int metrics) const {
   v1::Batch batch;
   batch.set_agent_id(agent_id);
   batch.set_batch_id(batch_id);
-  batch.set_created_at_ms(unix_ms());
+  batch.set_created_at_ms(core::unix_ms());
   for (int i = 0; i < metrics; ++i) {
     auto* metric = batch.add_metrics();
     metric->set_name("cpu_usage_percent");
     metric->set_type(v1::METRIC_TYPE_GAUGE);
     metric->set_double_value(i * 1.5);
-    metric->set_timestamp_ms(unix_ms());
+    metric->set_timestamp_ms(core::unix_ms());
     auto* label = metric->add_labels();
     label->set_name("core");
     label->set_value(std::to_string(i));
@@ -47,7 +42,7 @@ v1::SignedHeartbeat SimAgent::heartbeat(const v1::HostFacts& facts) const {
   v1::SignedHeartbeat envelope;
   envelope.set_agent_id(agent_id);
   envelope.set_heartbeat(heartbeat.SerializeAsString());
-  proto::sign_envelope(envelope, key_id, secret, unix_ms());
+  proto::sign_envelope(envelope, key_id, secret, core::unix_ms());
   return envelope;
 }
 

@@ -7,13 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "sentinel/core/unix_time.hpp"
+
 #include "proto/sentinel.pb.h"
 #include "support/http_client.hpp"
 
 namespace sentinel::test {
-
-// Wall-clock Unix milliseconds, the clock of sent_at_ms.
-std::int64_t unix_ms();
 
 // An enrolled agent that signs its requests the way src/agent does.
 struct SimAgent {
@@ -22,7 +21,7 @@ struct SimAgent {
   std::string secret;
 
   v1::Batch batch(std::uint64_t batch_id, int metrics = 3) const;
-  v1::SignedBatch sign(const v1::Batch& batch, std::int64_t sent_at_ms = unix_ms()) const;
+  v1::SignedBatch sign(const v1::Batch& batch, std::int64_t sent_at_ms = core::unix_ms()) const;
   v1::SignedHeartbeat heartbeat(const v1::HostFacts& facts) const;
 };
 

@@ -38,10 +38,3 @@ nlohmann::json to_json(const AlertNotification& n);
 std::optional<AlertNotification> notification_from_json(const nlohmann::json& payload);
 
 }  // namespace sentinel::alert
-
-namespace sentinel::alert {
-
-// The wall clock in Unix milliseconds, the unit of every time the alerting stores.
-std::int64_t now_ms();
-
-}  // namespace sentinel::alert

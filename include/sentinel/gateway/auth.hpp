@@ -31,7 +31,6 @@ bool valid_role(std::string_view role);
 
 // The hex SHA-256 under which a token is stored.
 std::string token_hash(std::string_view token);
-std::int64_t now_ms();
 
 struct MintedApiToken {
   std::string token;  // "stk_...": shown once, never stored

@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/proto/signing.hpp"
 
 #include "agent/clock.hpp"
@@ -90,7 +91,7 @@ std::vector<Exporter::Pending*> Exporter::next_request() {
 }
 
 asio::awaitable<void> Exporter::send(std::vector<Pending*> items) {
-  const auto now_ms = unix_ms();
+  const auto now_ms = core::unix_ms();
   const AgentKey key = credentials_.signing_key(now_ms);
   v1::PushRequest request;
   for (const auto* item : items) {
@@ -138,7 +139,7 @@ void Exporter::handle_results(const GatewayReply& reply, const std::vector<Pendi
       ++retried;
     }
   }
-  metrics_.last_push_success.set(static_cast<double>(unix_ms()) / 1000.0);
+  metrics_.last_push_success.set(static_cast<double>(core::unix_ms()) / 1000.0);
   if (response.has_rotation()) {
     const auto before = credentials_.identity().current.key_id;
     if (auto rotated = credentials_.rotate(response.rotation(), signed_with); !rotated) {
@@ -167,7 +168,7 @@ void Exporter::handle_refusal(const GatewayReply& reply, const std::vector<Pendi
             "the gateway refuses key {} of agent {} ({}); data stays in the WAL until the "
             "agent is enabled again or re-enrolled",
             signed_with.key_id, credentials_.agent_id(), reply.describe());
-        credentials_.refused(signed_with, unix_ms());
+        credentials_.refused(signed_with, core::unix_ms());
       }
       break;
     case 400:

@@ -4,6 +4,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/core/version.hpp"
 #include "sentinel/proto/signing.hpp"
 
@@ -83,7 +84,7 @@ asio::awaitable<void> Presence::heartbeat() {
   v1::SignedHeartbeat envelope;
   envelope.set_agent_id(credentials_.agent_id());
   envelope.set_heartbeat(heartbeat.SerializeAsString());
-  const auto sent_ms = unix_ms();
+  const auto sent_ms = core::unix_ms();
   const AgentKey key = credentials_.signing_key(sent_ms);
   proto::sign_envelope(envelope, key.key_id, key.secret, sent_ms);
   const auto reply = co_await gateway_.post("/v1/heartbeat", envelope.SerializeAsString());
@@ -101,7 +102,7 @@ asio::awaitable<void> Presence::heartbeat() {
   } else if (reply.status == 401) {
     metrics_.heartbeats.with({"unauthorized"}).inc();
     log_.error("the gateway refuses this agent's heartbeat: {}", reply.describe());
-    credentials_.refused(key, unix_ms());
+    credentials_.refused(key, core::unix_ms());
   } else {
     metrics_.heartbeats.with({"error"}).inc();
     log_.debug("heartbeat failed: {}", reply.describe());

@@ -5,6 +5,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "sentinel/core/unix_time.hpp"
+
 #include "agent/clock.hpp"
 #include "agent/plugins/exposition.hpp"
 #include "agent/plugins/subprocess.hpp"
@@ -69,7 +71,7 @@ asio::awaitable<void> PluginRunner::run(std::function<void()> on_written) {
   for (;;) {
     timer.expires_at(next_aligned_tick(settings_.interval));
     co_await timer.async_wait(asio::use_awaitable);
-    if (co_await run_once(unix_ms()) > 0) on_written();
+    if (co_await run_once(core::unix_ms()) > 0) on_written();
   }
 }
 

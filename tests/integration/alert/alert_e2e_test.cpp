@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 
 #include "pipeline.hpp"
 
@@ -41,7 +42,7 @@ std::string make_rule(Pipeline& p, const std::string& notifier, json extra = jso
 }
 
 void cpu(Pipeline& p, const std::string& agent, double value) {
-  p.publish(agent, now_ms(), {{"cpu_usage_percent", {{"cpu", "total"}}, value}});
+  p.publish(agent, core::unix_ms(), {{"cpu_usage_percent", {{"cpu", "total"}}, value}});
 }
 
 json last_body(const WebhookReceiver& receiver) {
@@ -90,7 +91,7 @@ TEST_CASE("alert e2e: acknowledging, silences and the secrets masked") {
   // A silence on one agent: its alert fires but nobody hears of it.
   const auto silence = p.call("POST", "/api/v1/silences",
                               {{"matchers", {"agent=\"agt_quiet\""}},
-                               {"ends_at", now_ms() + 3'600'000},
+                               {"ends_at", core::unix_ms() + 3'600'000},
                                {"comment", "maintenance"}});
   REQUIRE(silence.status == 201);
   cpu(p, "agt_quiet", 99);

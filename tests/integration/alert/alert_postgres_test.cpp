@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "sentinel/core/unix_time.hpp"
+
 #include "backends.hpp"
 #include "pipeline.hpp"
 
@@ -13,7 +15,7 @@ using nlohmann::json;
 namespace {
 
 void cpu(Pipeline& p, double value) {
-  p.publish("agt_db1", now_ms(), {{"cpu_usage_percent", {{"cpu", "total"}}, value}});
+  p.publish("agt_db1", core::unix_ms(), {{"cpu_usage_percent", {{"cpu", "total"}}, value}});
 }
 
 double evaluations(Pipeline& p) {

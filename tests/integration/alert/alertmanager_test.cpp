@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "sentinel/core/unix_time.hpp"
+
 #include "pipeline.hpp"
 #include "support/nats_server.hpp"
 #include "support/process.hpp"
@@ -64,7 +66,8 @@ TEST_CASE("alertmanager: Alertmanager 0.25 receives and lists our alerts") {
                   {"annotations", {{"summary", "{{ $labels.mountpoint }} is {{ $value }}% full"}}},
                   {"notifiers", {"am"}}})
               .status == 201);
-  p.publish("agt_db1", now_ms(), {{"filesystem_used_percent", {{"mountpoint", "/var"}}, 95}});
+  p.publish("agt_db1", sentinel::core::unix_ms(),
+            {{"filesystem_used_percent", {{"mountpoint", "/var"}}, 95}});
 
   json listed;
   REQUIRE(eventually(

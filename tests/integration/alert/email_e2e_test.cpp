@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "sentinel/core/unix_time.hpp"
+
 #include "pipeline.hpp"
 #include "support/smtp_sink.hpp"
 
@@ -72,7 +74,7 @@ TEST_CASE("email e2e: a 451 is retried, then dead-lettered with the reply, no pa
                   {"threshold", 90},
                   {"notifiers", {notifier}}})
               .status == 201);
-  p.publish("agt_mail", now_ms(), {{"cpu_usage_percent", {{"cpu", "total"}}, 97}});
+  p.publish("agt_mail", core::unix_ms(), {{"cpu_usage_percent", {{"cpu", "total"}}, 97}});
 
   // max_attempts 3: three tries, each as far as the refused recipient, then a dead letter.
   REQUIRE(eventually(

@@ -18,12 +18,6 @@ namespace sentinel::test {
 
 namespace asio = boost::asio;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Pipeline::Pipeline(std::map<std::string, std::string> environment) {
   catalog_.add<http::Server>();
   catalog_.add<store::StoreComponent>();

@@ -51,6 +51,4 @@ class Pipeline {
   std::uint64_t next_batch_ = 1;
 };
 
-std::int64_t now_ms();
-
 }  // namespace sentinel::test

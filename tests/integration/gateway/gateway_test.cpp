@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/server.hpp"
 #include "sentinel/proto/signing.hpp"
 
@@ -169,8 +170,8 @@ TEST_CASE("gateway: each authentication failure is a 401 with its code, and coun
   forged.set_batch(agent.batch(2).SerializeAsString());  // payload changed after signing
   expect(gateway.push({forged}), "bad_signature");
 
-  expect(gateway.push({agent.sign(agent.batch(1), test::unix_ms() - 301'000)}), "stale_timestamp");
-  expect(gateway.push({agent.sign(agent.batch(1), test::unix_ms() + 301'000)}), "stale_timestamp");
+  expect(gateway.push({agent.sign(agent.batch(1), core::unix_ms() - 301'000)}), "stale_timestamp");
+  expect(gateway.push({agent.sign(agent.batch(1), core::unix_ms() + 301'000)}), "stale_timestamp");
 
   const auto once = agent.sign(agent.batch(1));
   CHECK(only_status(gateway.push({once})) == v1::BATCH_STATUS_ACCEPTED);
@@ -302,7 +303,7 @@ TEST_CASE("gateway: heartbeats persist last_seen and facts, shown by the admin A
   REQUIRE(reply.status == 200);
   v1::HeartbeatResponse response;
   REQUIRE(response.ParseFromString(reply.body));
-  CHECK(std::abs(response.server_time_ms() - test::unix_ms()) < 10'000);
+  CHECK(std::abs(response.server_time_ms() - core::unix_ms()) < 10'000);
   CHECK_FALSE(response.has_rotation());
 
   const auto viewer = gateway.api_token("viewer");
@@ -354,7 +355,7 @@ TEST_CASE("gateway: key rotation hands the new key over and keeps the old one fo
   CHECK(response.results(0).status() == v1::BATCH_STATUS_ACCEPTED);
   REQUIRE(response.has_rotation());
   CHECK(response.rotation().key_id() == new_key);
-  CHECK(response.rotation().previous_key_expires_at_ms() > test::unix_ms() + 3'500'000);
+  CHECK(response.rotation().previous_key_expires_at_ms() > core::unix_ms() + 3'500'000);
   auto secret =
       proto::open_rotated_secret(agent.secret, new_key, response.rotation().sealed_secret());
   REQUIRE(secret);

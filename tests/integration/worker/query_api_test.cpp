@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/http/server.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -14,18 +15,12 @@ using nlohmann::json;
 
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // An hour of samples of two agents, ending a minute ago, in the store behind the API.
 struct Api {
   SqliteStoreDir dir;
   WorkerRig rig{{"http", "query"}, {{"SENTINEL_STORE_URL", dir.url()}}};
   // Whole hours, so that raw data and rollups cover the same buckets.
-  std::int64_t start = store::floor_to(now_ms() - 2 * store::k1hMs, store::k1hMs);
+  std::int64_t start = store::floor_to(core::unix_ms() - 2 * store::k1hMs, store::k1hMs);
   std::int64_t end = start + store::k1hMs;
   std::unique_ptr<sentinel::test::HttpClient> client;
 

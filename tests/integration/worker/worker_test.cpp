@@ -7,6 +7,7 @@
 
 #include "sentinel/bus/bus_component.hpp"
 #include "sentinel/core/crypto.hpp"
+#include "sentinel/core/unix_time.hpp"
 #include "sentinel/store/component.hpp"
 #include "sentinel/store/session.hpp"
 
@@ -23,12 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The in-process bus and a SQLite file: laptop mode.
 struct LaptopWorker {
   SqliteStoreDir dir;
@@ -44,7 +39,7 @@ const std::string kAgent = "agt_worker1";
 
 TEST_CASE("worker: a published batch is stored, then acked", "[worker]") {
   LaptopWorker w;
-  const auto t = now_ms() - 60'000;
+  const auto t = core::unix_ms() - 60'000;
   // In process, the publish is accepted only once the worker has acked it, i.e. committed it.
   auto result =
       w.rig.publish(bus::metrics_subject(kAgent), kAgent, 1, batch_payload(kAgent, 1, t, 3));
@@ -57,13 +52,13 @@ TEST_CASE("worker: a published batch is stored, then acked", "[worker]") {
 
 TEST_CASE("worker: a batch redelivered after its commit is stored once", "[worker]") {
   LaptopWorker w;
-  const auto t = now_ms() - 60'000;
+  const auto t = core::unix_ms() - 60'000;
   // A worker that committed batch 1 and died before its ack: the store has it, the bus
   // delivers it again.
   store::IngestCache cache;
   std::vector<store::IngestBatch> committed{ingest_batch(kAgent, 1, t, 3)};
   auto first = store::test::complete(w.rig.store().run([&](store::Session& session) {
-    return store::ingest_batches(session, cache, committed, now_ms());
+    return store::ingest_batches(session, cache, committed, core::unix_ms());
   }));
   REQUIRE(first);
   REQUIRE(first->samples == 6);
@@ -78,7 +73,7 @@ TEST_CASE("worker: a batch redelivered after its commit is stored once", "[worke
 
 TEST_CASE("worker: a poison message is dead-lettered and the rest flow", "[worker]") {
   LaptopWorker w;
-  const auto t = now_ms() - 60'000;
+  const auto t = core::unix_ms() - 60'000;
   auto poison = w.rig.publish(bus::metrics_subject(kAgent), kAgent, 7, "\xff\x01not protobuf");
   // Terminated after its dead-letter row is committed: the in-process bus answers the publish
   // once the consumer has settled it.
@@ -96,7 +91,7 @@ TEST_CASE("worker: a poison message is dead-lettered and the rest flow", "[worke
 
 TEST_CASE("worker: the leader keeps the rollups up to date", "[worker]") {
   LaptopWorker w;
-  const auto t = now_ms() - 60'000;
+  const auto t = core::unix_ms() - 60'000;
   REQUIRE(w.rig.publish(bus::metrics_subject(kAgent), kAgent, 1, batch_payload(kAgent, 1, t, 3))
               .status == bus::PublishStatus::kAccepted);
   REQUIRE(eventually([&] { return w.rig.metric("sentinel_worker_leader") == 1; }));
@@ -168,7 +163,7 @@ TEST_CASE("worker: two workers share the consumer and store each batch once", "[
   WorkerRig b({"worker"}, environment);
   a.wait_ready();
   b.wait_ready();
-  const auto t = now_ms() - 60'000;
+  const auto t = core::unix_ms() - 60'000;
   constexpr int kBatches = 200;
   for (int i = 1; i <= kBatches; ++i) {
     const auto id = static_cast<std::uint64_t>(i);
@@ -197,7 +192,7 @@ TEST_CASE("worker: two workers share the consumer and store each batch once", "[
 
   // One of them leads, and has created the partitions of the next days.
   CHECK(a.metric("sentinel_worker_leader") + b.metric("sentinel_worker_leader") == 1);
-  const auto today = now_ms() / store::kDayMs;
+  const auto today = core::unix_ms() / store::kDayMs;
   CHECK(eventually([&] {
     auto days = store::test::complete(
         a.store().run([](store::Session& s) { return s.samples().stored_days(); }));
@@ -214,7 +209,7 @@ TEST_CASE("worker: nothing is acked while PostgreSQL is down; all is stored once
   environment["SENTINEL_STORE_CONNECT_TIMEOUT"] = "1s";
   WorkerRig rig({"worker"}, environment);
   rig.wait_ready();
-  const auto t = now_ms() - 60'000;
+  const auto t = core::unix_ms() - 60'000;
   REQUIRE(rig.publish(nats.subject(kAgent), kAgent, 1, batch_payload(kAgent, 1, t, 2)).status ==
           bus::PublishStatus::kAccepted);
   REQUIRE(eventually([&] { return rig.samples_of(kAgent) == 4; }));
@@ -246,7 +241,7 @@ TEST_CASE("worker: after a nats-server crash the consumer resumes; redeliveries 
   environment["SENTINEL_STORE_URL"] = store_url(db.options());
   WorkerRig rig({"worker"}, environment);
   rig.wait_ready();
-  const auto t = now_ms() - 60'000;
+  const auto t = core::unix_ms() - 60'000;
   auto publish = [&](std::uint64_t id) {
     return rig.publish(nats.subject(kAgent), kAgent, id, batch_payload(kAgent, id, t, 1)).status;
   };
