@@ -1,7 +1,5 @@
 #include "sentinel/alert/notification.hpp"
 
-#include <chrono>
-
 namespace sentinel::alert {
 
 nlohmann::json to_json(const AlertNotification& n) {

@@ -1,7 +1,5 @@
 #include "support/sim_agent.hpp"
 
-#include <chrono>
-
 #include <nlohmann/json.hpp>
 
 #include "sentinel/core/unix_time.hpp"
