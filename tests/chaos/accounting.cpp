@@ -212,10 +212,11 @@ std::vector<Delivery> deliveries_in(const std::vector<std::string>& bodies) {
 
 std::string NotificationCheck::describe() const {
   return fmt::format(
-      "notifications: {} transitions: {} received, {} still in the outbox, {} missing, {} "
-      "notified twice, {} dead letters; {} redeliveries of one notification {}",
-      transitions, received, pending, missing, doubled, dead, redelivered,
-      ok() ? "OK" : "MISMATCH");
+             "notifications: {} transitions: {} received, {} still in the outbox, {} missing, {} "
+             "notified twice, {} dead letters; {} redeliveries of one notification {}",
+             transitions, received, pending, missing, doubled, dead, redelivered,
+             ok() ? "OK" : "MISMATCH") +
+         (examples.empty() ? "" : fmt::format("; first: {}", fmt::join(examples, "; ")));
 }
 
 NotificationCheck check_notifications(const std::string& store_url,
@@ -236,14 +237,29 @@ NotificationCheck check_notifications(const std::string& store_url,
     ids[{d.fingerprint, d.status, d.at_ms}].insert(d.notification_id);
   }
   check.transitions = static_cast<std::int64_t>(transitions.size());
+  const auto example = [&](const TransitionKey& t, std::string_view problem,
+                           const std::set<std::int64_t>& under) {
+    constexpr std::size_t kExamples = 3;
+    if (check.examples.size() < kExamples)
+      check.examples.push_back(fmt::format("{} {} at {} {} (ids {})", std::get<1>(t),
+                                           std::get<0>(t), std::get<2>(t), problem,
+                                           fmt::join(under, ",")));
+  };
   for (const auto& transition : transitions) {
     const auto it = ids.find(transition);
     if (it == ids.end()) {
       ++check.missing;
+      example(transition, "missing", {});
       continue;
     }
-    ++(waiting.contains(transition) ? check.pending : check.received);
-    if (it->second.size() > 1) ++check.doubled;
+    const bool waits = waiting.contains(transition);
+    ++(waits ? check.pending : check.received);
+    if (it->second.size() > 1) {
+      ++check.doubled;
+      example(transition, "notified twice", it->second);
+    } else if (waits) {
+      example(transition, "in the outbox", it->second);
+    }
   }
   return check;
 }

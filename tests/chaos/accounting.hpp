@@ -84,7 +84,8 @@ struct NotificationCheck {
   std::int64_t missing = 0;
   std::int64_t doubled = 0;  // transitions under more than one notification id
   std::int64_t redelivered = 0;
-  std::int64_t dead = 0;  // rows in notifications_dlq: the receiver always answers 200
+  std::int64_t dead = 0;              // rows in notifications_dlq: the receiver always answers 200
+  std::vector<std::string> examples;  // the first transitions missing, doubled or still pending
   bool ok() const { return missing == 0 && doubled == 0 && dead == 0; }
   std::string describe() const;
 };

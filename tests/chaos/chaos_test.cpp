@@ -15,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "accounting.hpp"
 #include "schedule.hpp"
@@ -47,6 +48,10 @@ RunOptions run_options() {
       env_number("SENTINEL_CHAOS_SECONDS", 6 * static_cast<std::uint64_t>(options.faults)));
   options.system.agents = static_cast<int>(env_number("SENTINEL_CHAOS_AGENTS", 3));
   return options;
+}
+
+double seconds(Clock::duration duration) {
+  return std::chrono::duration<double>(duration).count();
 }
 
 // Sleeps until `when` (a fault's start or end is a point of the schedule, not a condition),
@@ -89,11 +94,11 @@ void run_load(const RunOptions& options, const std::vector<chaos::Fault>& schedu
   const auto start = Clock::now();
   for (const auto& fault : schedule) {
     run_until(start + fault.at, system);
-    const auto late =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start - fault.at);
-    fmt::print("  {}{}\n", chaos::describe(fault),
-               late > 500ms ? fmt::format(" (started {:.1f}s late)", late.count() / 1000.0) : "");
-    std::fflush(stdout);
+    const auto late = Clock::now() - start - fault.at;
+    if (late > 500ms) {
+      fmt::print("  late: {} started {:.1f}s late\n", chaos::describe(fault), seconds(late));
+      std::fflush(stdout);
+    }
     inject(fault, system);
   }
   run_until(start + options.length, system);
@@ -121,8 +126,6 @@ bool bus_drained(chaos::ChaosSystem& system) {
 // hold nothing unacknowledged. Returns each agent's WAL then and now.
 std::map<std::string, chaos::AgentWal> drain(chaos::ChaosSystem& system) {
   constexpr auto kCut = 3s;
-  fmt::print("drain: network cut for {}s, kill -9 every agent, restart them drain-only\n",
-             kCut.count());
   system.proxy().cut();
   std::this_thread::sleep_for(kCut);
   std::map<std::string, chaos::AgentWal> wals;
@@ -132,6 +135,7 @@ std::map<std::string, chaos::AgentWal> drain(chaos::ChaosSystem& system) {
     wals[agent->name()] = {wal.unacked, wal.acked_tag};
   }
   system.proxy().restore();
+  const auto restarted = Clock::now();
   for (const auto& agent : system.agents()) {
     auto env = agent->env();
     for (const auto& [key, value] : test::drain_only_env())
@@ -152,8 +156,13 @@ std::map<std::string, chaos::AgentWal> drain(chaos::ChaosSystem& system) {
         return all;
       },
       180s);
-  for (const auto& agent : system.agents())
-    CHECK(agent->stop());
+  fmt::print("drain: {} after {:.1f}s\n", drained ? "every WAL acknowledged" : "WALs NOT DRAINED",
+             seconds(Clock::now() - restarted));
+  for (const auto& agent : system.agents()) {
+    const bool stopped = agent->stop();
+    if (!stopped) fmt::print("  {} did not exit 0 on SIGTERM\n", agent->name());
+    CHECK(stopped);
+  }
   CHECK(drained);
   return wals;
 }
@@ -170,12 +179,17 @@ std::vector<chaos::Verdict> verdicts(chaos::ChaosSystem& system,
     }
     return true;
   };
-  CHECK(test::eventually(
+  const auto waited = Clock::now();
+  const bool settled = test::eventually(
       [&] {
         system.supervise();
         return stored_enough() && bus_drained(system);
       },
-      180s));
+      180s);
+  fmt::print("stored: {} after {:.1f}s\n",
+             settled ? "the acknowledged samples, bus drained" : "NOT SETTLED",
+             seconds(Clock::now() - waited));
+  CHECK(settled);
   const auto stored = chaos::stored_per_agent(system.store_url());
   std::vector<chaos::Verdict> verdicts;
   for (const auto& [agent, wal] : wals) {
@@ -197,6 +211,7 @@ chaos::NotificationCheck notifications(chaos::ChaosSystem& system) {
     return chaos::deliveries_in(bodies);
   };
   chaos::NotificationCheck check;
+  const auto waited = Clock::now();
   test::eventually(
       [&] {
         system.supervise();
@@ -204,6 +219,7 @@ chaos::NotificationCheck notifications(chaos::ChaosSystem& system) {
         return check.ok() && check.pending == 0;
       },
       60s);
+  fmt::print("notified: last look after {:.1f}s\n", seconds(Clock::now() - waited));
   return check;
 }
 
@@ -230,17 +246,19 @@ TEST_CASE("chaos: every acknowledged sample is stored exactly once through kills
   chaos::ChaosSystem system(options.system);
   const auto schedule =
       chaos::make_schedule(options.seed, options.faults, options.length, system.targets());
-  fmt::print("chaos: seed {} ({} faults over {}s, {} agents at {}/s)\nschedule:\n", options.seed,
-             options.faults, options.length.count() / 1000, options.system.agents,
-             options.system.rate);
+  // Few lines, so that a CI log's excerpt around the failure shows the verdicts too.
+  std::vector<std::string> faults;
   for (const auto& fault : schedule)
-    fmt::print("  {}\n", chaos::describe(fault));
-  fmt::print("load:\n");
+    faults.push_back(chaos::describe(fault));
+  fmt::print(
+      "chaos: seed {} ({} faults over {}s, {} agents at {}/s): {}; then a cut, kill -9 of every "
+      "agent and a drain-only restart\n",
+      options.seed, options.faults, options.length.count() / 1000, options.system.agents,
+      options.system.rate, fmt::join(faults, "; "));
   std::fflush(stdout);
 
   run_load(options, schedule, system);
   const auto wals = drain(system);
-  fmt::print("result (seed {}):\n", options.seed);
   bool all_ok = true;
   for (const auto& verdict : verdicts(system, wals)) {
     fmt::print("  {}\n", verdict.describe());

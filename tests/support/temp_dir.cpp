@@ -1,5 +1,6 @@
 #include "support/temp_dir.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -23,6 +24,11 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  if (const char* keep = std::getenv("SENTINEL_TEST_KEEP_DIRS");
+      keep && std::string_view(keep) == "1") {
+    fmt::print(stderr, "kept {}\n", path_.string());
+    return;
+  }
   std::error_code ignored_because_cleanup_is_best_effort;
   std::filesystem::remove_all(path_, ignored_because_cleanup_is_best_effort);
 }

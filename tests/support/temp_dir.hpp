@@ -8,7 +8,8 @@
 
 namespace sentinel::test {
 
-// A fresh directory under $TMPDIR, removed with everything in it when the test ends.
+// A fresh directory under $TMPDIR, removed with everything in it when the test ends; kept (its
+// path printed on stderr) when SENTINEL_TEST_KEEP_DIRS=1, for a look at the logs of a failed run.
 class TempDir {
  public:
   TempDir();
