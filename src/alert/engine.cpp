@@ -178,7 +178,11 @@ class Engine::Pass {
     bool any = false;
     for (const auto& wanted : rule->notifiers) {
       const auto* target = notifier(wanted);
-      if (target == nullptr || !target->enabled) continue;
+      if (target == nullptr) {
+        out_.unknown_notifiers.insert(wanted);
+        continue;
+      }
+      if (!target->enabled) continue;
       if (r.state == "resolved" && !target->send_resolved) continue;
       out_.outbox.push_back({0, target->id, r.rule_id + "/" + target->id, payload, 0,
                              in_.now + (repeat ? 0 : target->group_wait_ms), in_.now, ""});

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct Changes {
   std::vector<std::string> deleted;
   std::vector<store::AlertEventRow> events;
   std::vector<store::OutboxRow> outbox;
+  // Notifiers that rules of this pass's transitions name but the input does not have: made
+  // since the leader last read them, or never. Not a change to commit.
+  std::set<std::string> unknown_notifiers;
   bool empty() const { return put.empty() && deleted.empty() && events.empty() && outbox.empty(); }
 };
 

@@ -241,8 +241,19 @@ asio::awaitable<void> Leader::consume(bus::Consumer& consumer, std::chrono::mill
 asio::awaitable<bool> Leader::evaluate(std::int64_t now) {
   const auto started = core::Clock::now();
   windows_.trim(now);
-  const auto changes =
-      engine_.evaluate({now, &rules_, &windows_, &agents_, &silences_, &notifiers_, warm_until_});
+  const auto pass = [&] {
+    return engine_.evaluate(
+        {now, &rules_, &windows_, &agents_, &silences_, &notifiers_, warm_until_});
+  };
+  auto changes = pass();
+  if (!changes.unknown_notifiers.empty() && last_refresh_ < now) {
+    // The notifier may have just been made through the API of another process: read again
+    // rather than record a transition that nobody is told of.
+    if (co_await refresh(now)) changes = pass();
+  }
+  for (const auto& name : changes.unknown_notifiers)
+    log_.warn("a rule names notifier {}, which does not exist: its transitions are not sent there",
+              name);
   if (!changes.empty()) {
     auto committed = co_await store_.run([&](store::Session& s) {
       s.transaction([&] {

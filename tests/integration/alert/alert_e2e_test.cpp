@@ -79,6 +79,21 @@ TEST_CASE("alert e2e: a breach fires a signed webhook, then resolves") {
   CHECK(events.body["events"][0]["state"] == "resolved");
 }
 
+TEST_CASE("alert e2e: a notifier made since the leader read the notifiers gets the first firing") {
+  WebhookReceiver receiver;
+  // The leader reads rules and notifiers again only when asked (a rule made through the API
+  // asks) or after ten minutes.
+  Pipeline p(std::map<std::string, std::string>{{"SENTINEL_ALERT_REFRESH_INTERVAL", "10m"}});
+  make_rule(p, "ops");  // names the notifier that does not exist yet
+  REQUIRE(
+      eventually([&] { return metric_value(p.harness().metrics(), "sentinel_alert_rules") == 1; }));
+  make_notifier(p, "ops", receiver.url("/ok"));  // as if through another worker's API
+
+  cpu(p, "agt_web1", 97);
+  REQUIRE(eventually([&] { return receiver.count("/ok") == 1; }));
+  CHECK(last_body(receiver)["status"] == "firing");
+}
+
 TEST_CASE("alert e2e: acknowledging, silences and the secrets masked") {
   WebhookReceiver receiver;
   Pipeline p;

@@ -181,6 +181,19 @@ TEST_CASE("engine: a deleted rule's instances resolve") {
   CHECK(changes.outbox.empty());  // its notifiers are unknown now
 }
 
+TEST_CASE("engine: a transition names the notifiers it does not know, and goes to the others") {
+  World w;
+  w.notifiers.erase(w.notifiers.begin());  // "ops": made since the leader read the notifiers
+  w.sample(1000, 95);
+  const auto changes = w.tick(1000);
+  CHECK(changes.unknown_notifiers == std::set<std::string>{"ops"});
+  REQUIRE(changes.outbox.size() == 1);
+  CHECK(changes.outbox[0].notifier_id == "ntf_2");
+  // No transition, no notification: nothing to name.
+  w.sample(2000, 96);
+  CHECK(w.tick(2000).unknown_notifiers.empty());
+}
+
 TEST_CASE("engine: missing-data rules hold back while a new leader's windows fill") {
   World w;
   Rule offline;
