@@ -6,8 +6,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "support/http_client.hpp"
-
 namespace sentinel::chaos {
 namespace {
 
@@ -70,11 +68,13 @@ constexpr std::string_view kRules = R"(rules:
       summary: "synthetic {{ $labels.series }} high on {{ $agent_name }}"
 )";
 
-// Waits until each daemon of `group` is ready; throws with the log of one that ended instead.
+// Waits until each daemon of `group` says it is ready (/readyz: an agent once enrolled, a
+// server once it reaches its store and bus); throws with the log of one that ended instead.
 void wait_ready(const std::vector<std::unique_ptr<Daemon>>& group) {
   for (const auto& daemon : group) {
-    if (!test::eventually([&] { return daemon->ready() || !daemon->running(); }, kStartTimeout) ||
-        !daemon->ready()) {
+    const auto ready = [&] { return daemon->ready() && daemon->reports_ready(); };
+    if (!test::eventually([&] { return ready() || !daemon->running(); }, kStartTimeout) ||
+        !ready()) {
       throw std::runtime_error(fmt::format("{} did not start:\n{}", daemon->name(),
                                            test::read_file(daemon->dir() / "log")));
     }
@@ -136,12 +136,20 @@ std::string Daemon::address() const {
   return text.substr(0, text.find('\n'));
 }
 
+bool Daemon::reports_ready() const {
+  return get("/readyz").status == 200;
+}
+
 std::string Daemon::metrics() const {
+  return get("/metrics").body;
+}
+
+test::HttpReply Daemon::get(const std::string& target) const {
   if (!ready()) return {};
   try {
     const auto [host, port] = test::split_host_port(address());
     test::HttpClient client(host, port, {}, 2s);
-    return client.request("GET", "/metrics").body;
+    return client.request("GET", target);
   } catch (const std::exception&) {
     return {};
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "schedule.hpp"
+#include "support/http_client.hpp"
 #include "support/nats_server.hpp"
 #include "support/postgres_cluster.hpp"
 #include "support/process.hpp"
@@ -54,6 +55,8 @@ class Daemon final : public Component {
   const std::filesystem::path& dir() const { return dir_; }
   bool ready() const;
   std::string address() const;  // host:port from the ready file
+  // Its /readyz answers 200: an agent has enrolled, a server reaches its store and bus.
+  bool reports_ready() const;
   // Its /metrics text; empty while it is not ready or does not answer (restarting, paused).
   std::string metrics() const;
   bool running() { return process_ && process_->running(); }
@@ -65,6 +68,9 @@ class Daemon final : public Component {
   std::filesystem::path dir_;
   std::unique_ptr<test::ChildProcess> process_;
   bool down_ = false;  // killed or stopped on purpose: revive leaves it alone
+
+  // A GET on its HTTP server; status 0 while it is not ready or does not answer.
+  test::HttpReply get(const std::string& target) const;
 };
 
 struct SystemOptions {
@@ -76,7 +82,8 @@ struct SystemOptions {
 class ChaosSystem {
  public:
   // Starts everything and waits until every daemon is ready and every agent enrolled; the
-  // notifier exists before the first agent starts, so every transition has one.
+  // notifier exists before the first agent starts (the alerting leader reads it again when a
+  // transition names it and it has not seen it yet), so every transition has one.
   explicit ChaosSystem(const SystemOptions& options);
   ~ChaosSystem();
   ChaosSystem(const ChaosSystem&) = delete;
