@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <poll.h>
 
 #include <fmt/format.h>
 
@@ -74,6 +75,12 @@ void PgConnection::connect() {
   }
   if (settings_.statement_timeout.count() > 0) execute(statement_timeout_sql());
   if (health_ != nullptr) health_->succeeded();
+}
+
+bool PgConnection::dropped_while_idle() const noexcept {
+  if (conn_ == nullptr) return false;
+  pollfd socket{PQsocket(conn_), POLLIN, 0};
+  return ::poll(&socket, 1, 0) > 0;
 }
 
 void PgConnection::close() noexcept {

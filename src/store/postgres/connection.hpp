@@ -37,6 +37,9 @@ class PgConnection {
   // (Re)connects and applies the statement timeout; throws a transient StoreError.
   void connect();
   bool connected() const { return conn_ != nullptr; }
+  // Whether the server has closed this idle connection: it speaks unasked only to say that it
+  // goes (a restart, an administrator's terminate), so anything to read now means so.
+  bool dropped_while_idle() const noexcept;
   void close() noexcept;
 
   template <class... Args>

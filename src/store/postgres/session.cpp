@@ -23,6 +23,8 @@ PgSession::PgSession(PgSettings settings, core::Logger log, Health& health,
       alerting_(make_alerting(connection_)) {}
 
 void PgSession::prepare() {
+  // After a restart of the server, a connection that sat idle through it would fail the job.
+  if (connection_.dropped_while_idle()) connection_.close();
   if (!connection_.connected()) reconnect();
 }
 
