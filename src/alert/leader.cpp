@@ -252,8 +252,10 @@ asio::awaitable<bool> Leader::evaluate(std::int64_t now) {
     if (co_await refresh(now)) changes = pass();
   }
   for (const auto& name : changes.unknown_notifiers)
-    log_.warn("a rule names notifier {}, which does not exist: its transitions are not sent there",
-              name);
+    log_.warn(
+        "a rule names notifier {}, which is not in the store (or could not be read): its "
+        "transitions are not sent there",
+        name);
   if (!changes.empty()) {
     auto committed = co_await store_.run([&](store::Session& s) {
       s.transaction([&] {
