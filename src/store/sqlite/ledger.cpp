@@ -1,4 +1,4 @@
-#include <chrono>
+#include "sentinel/core/unix_time.hpp"
 
 #include "migrations/runner.hpp"
 #include "sqlite/repositories.hpp"
@@ -41,13 +41,10 @@ class SqliteLedger final : public MigrationLedger {
   }
 
   void record(const Migration& migration) override {
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
     db_.query(
            "INSERT INTO schema_migrations (version, name, checksum, applied_at)"
            " VALUES (?1, ?2, ?3, ?4)",
-           migration.version, migration.name, migration.checksum, now)
+           migration.version, migration.name, migration.checksum, core::unix_ms())
         .run();
   }
 
