@@ -31,6 +31,8 @@ ProcessConfig ProcessConfig::parse(ConfigLoader& loader, std::filesystem::path d
   root.read("threads", config.threads, Range<int>{1, 256});
   root.read("shutdown_timeout", config.shutdown_timeout,
             Range<Duration>{std::chrono::seconds(1), std::chrono::minutes(10)});
+  root.read("release_startup_pages_after", config.release_startup_pages_after,
+            Range<Duration>{Duration::zero(), std::chrono::hours(24)});
   root.read("master_key", config.master_key, SecretKind::kOwned, config.mode == Mode::kProd);
   auto log = loader.section("log");
   config.log = LogConfig::parse(log);

@@ -4,11 +4,13 @@
 #include <fstream>
 #include <memory>
 
+#include <boost/asio/steady_timer.hpp>
 #include <fmt/ranges.h>
 
 #include "sentinel/core/app_config.hpp"
 #include "sentinel/core/metrics.hpp"
 #include "sentinel/core/runtime.hpp"
+#include "sentinel/core/startup_pages.hpp"
 #include "sentinel/core/version.hpp"
 
 #include "signal_watcher.hpp"
@@ -32,6 +34,25 @@ void write_ready_file(const std::filesystem::path& path, const std::string& text
     if (!out) throw std::runtime_error(fmt::format("cannot write ready file {}", path.string()));
   }
   std::filesystem::rename(temporary, path);
+}
+
+// Once the daemon has settled (enrolled, collected, pushed), gives back what only starting needed.
+void release_startup_pages_after(boost::asio::steady_timer& timer, Duration delay,
+                                 const Logger& log) {
+  if (delay == Duration::zero()) return;
+  timer.expires_after(delay);
+  timer.async_wait([log](const boost::system::error_code& error) {
+    if (error) return;
+    auto released = release_startup_pages();
+    if (!released) {
+      log.warn("start-up pages kept: {}", released.error().message);
+      return;
+    }
+    constexpr double kMiB = 1024.0 * 1024.0;
+    log.info("gave back start-up pages ({} read-only mappings): resident {:.1f} -> {:.1f} MiB",
+             released->mappings, static_cast<double>(released->resident_before) / kMiB,
+             static_cast<double>(released->resident_after) / kMiB);
+  });
 }
 
 // Re-reads the configuration; on success applies it to the running components.
@@ -105,6 +126,8 @@ int run_daemon(const ComponentCatalog& catalog, const DaemonOptions& options) {
   }
   log.info("sentineld {} running as {} ({})", version(), options.role,
            fmt::join(components.names(), ", "));
+  boost::asio::steady_timer page_release(runtime.io());
+  release_startup_pages_after(page_release, config->process.release_startup_pages_after, log);
 
   while (signals.wait() == SignalWatcher::Event::kReload) {
     if (auto next = reload(catalog, options, components, *sink, log)) config = std::move(next);

@@ -20,6 +20,9 @@ struct ProcessConfig {
   std::filesystem::path data_dir;
   int threads = 2;
   Duration shutdown_timeout = std::chrono::seconds(30);
+  // How long after start the daemon gives back the pages it touched only to start
+  // (startup_pages.hpp); zero keeps them.
+  Duration release_startup_pages_after = std::chrono::seconds(30);
   // Encrypts what sentineld stores of its own secrets (agent keys, notifier credentials).
   Secret master_key;
   LogConfig log;

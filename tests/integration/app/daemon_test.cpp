@@ -72,6 +72,19 @@ TEST_CASE("SIGHUP reloads the configuration file") {
   CHECK(daemon.process->wait(std::chrono::seconds(10)) == 0);
 }
 
+TEST_CASE("sentineld gives back its start-up pages once it has settled and keeps serving") {
+  test::TempDir dir;
+  Daemon daemon(dir, {}, {{"SENTINEL_RELEASE_STARTUP_PAGES_AFTER", "100ms"}});
+  REQUIRE(daemon.wait_ready());
+  CHECK(test::eventually([&] {
+    return daemon.process->output().find("gave back start-up pages") != std::string::npos;
+  }));
+  auto [host, port] = daemon.address();
+  CHECK(test::HttpClient(host, port).request("GET", "/healthz").body == "ok\n");
+  daemon.process->signal(SIGTERM);
+  CHECK(daemon.process->wait(std::chrono::seconds(10)) == 0);
+}
+
 TEST_CASE("a bad configuration stops start-up with exit code 2 and one line per problem") {
   test::TempDir dir;
   auto config =
