@@ -5,12 +5,16 @@
 // touches code all over it and its libraries (static initialisers of every role, the config
 // parser, enrolment); afterwards an agent runs a small part of that code once a tick, yet the
 // kernel keeps every page it ever mapped resident until memory runs short. Once the daemon has
-// settled, `release_startup_pages` asks the kernel to reclaim the pages of its read-only file
-// mappings now (MADV_PAGEOUT) and to read them back one page at a time when they are used again
-// (MADV_RANDOM: no read-ahead, which would bring back the device's read-ahead window, often
-// 128 KiB, with every fault). What the daemon keeps using comes back at the cost of one read
-// each; the rest stays on disk. Writable mappings are not advised, pages that another process
-// maps too are skipped by the kernel, and nothing written is ever lost: only cache is dropped.
+// settled, `release_startup_pages` unmaps the pages of its read-only file mappings
+// (MADV_DONTNEED), drops those no other process maps from the page cache (POSIX_FADV_DONTNEED),
+// and turns read-ahead off for those mappings (MADV_RANDOM), so that a page used again comes back
+// alone rather than with the device's read-ahead window, often 128 KiB. What the daemon keeps
+// running costs one read per page; the rest stays on disk.
+//
+// Unmapping is safe only for pages that equal the file's: a mapping that holds private copies
+// (relocated data made read-only, a debugger's breakpoint) is left alone, and writable mappings
+// are never touched. (MADV_PAGEOUT would be safe everywhere, but on Linux 6.18 it left most of
+// the binary's pages in place whenever the page cache held them in large folios.)
 
 #include <cstddef>
 #include <cstdint>
@@ -22,15 +26,16 @@
 
 namespace sentinel::core {
 
-// A private mapping of a file that the process may read but not write: code and constant data.
+// A private mapping of a file that the process may read but not write (code and constant data)
+// and that holds no private copies of its pages.
 struct ReadOnlyFileMapping {
   std::uintptr_t begin = 0;
   std::uintptr_t end = 0;
   std::string path;
 };
 
-// The read-only file mappings in the text of /proc/<pid>/maps (see proc(5)).
-std::vector<ReadOnlyFileMapping> read_only_file_mappings(std::string_view maps);
+// The read-only file mappings in the text of /proc/<pid>/smaps (see proc(5)).
+std::vector<ReadOnlyFileMapping> read_only_file_mappings(std::string_view smaps);
 
 struct ReleasedPages {
   std::size_t mappings = 0;         // how many mappings were advised
@@ -38,8 +43,8 @@ struct ReleasedPages {
   std::size_t resident_after = 0;
 };
 
-// Advises every read-only file mapping of this process as above. An error when the kernel refuses
-// the advice (MADV_PAGEOUT needs Linux 5.4); the process runs on unchanged either way.
+// Gives back the pages of every read-only file mapping of this process as above. An error when
+// the kernel refuses the advice; the process runs on unchanged either way.
 Result<ReleasedPages> release_startup_pages();
 
 }  // namespace sentinel::core

@@ -87,29 +87,44 @@ class Mapping {
 
 }  // namespace
 
-TEST_CASE("the read-only private file mappings are listed, nothing else") {
-  const auto maps =
-      "55d0c0a00000-55d0c0b42000 r--p 00000000 fd:01 1180 /usr/sbin/sentineld\n"
-      "55d0c0b42000-55d0c1a4d000 r-xp 00142000 fd:01 1180 /usr/sbin/sentineld\n"
-      "55d0c1f10000-55d0c1f1a000 rw-p 01510000 fd:01 1180 /usr/sbin/sentineld\n"
-      "55d0c1f1a000-55d0c1f40000 rw-p 00000000 00:00 0 \n"
-      "55d0c2a3b000-55d0c2a5c000 rw-p 00000000 00:00 0                          [heap]\n"
-      "7f1c2a000000-7f1c2a021000 rw-p 00000000 00:00 0\n"
-      "7f1c2b1f0000-7f1c2b1f1000 ---p 00000000 00:00 0\n"
-      "7f1c2b400000-7f1c2b4a0000 r--s 00000000 fd:01 77 /var/lib/shared memory.db\n"
-      "7f1c2c000000-7f1c2c0a8000 r--p 00000000 fd:01 912 /usr/lib/libcrypto.so.3\n"
-      "7f1c2c0a8000-7f1c2c0ab000 ---p 000a8000 fd:01 912 /usr/lib/libcrypto.so.3\n"
-      "7f1c2d000000-7f1c2d001000 r--p 00000000 fd:01 95 /opt/my tools/lib x.so (deleted)\n"
-      "7ffd1e9f4000-7ffd1ea15000 rw-p 00000000 00:00 0                          [stack]\n"
-      "7ffd1eb6d000-7ffd1eb6f000 r-xp 00000000 00:00 0                          [vdso]\n";
-  const auto mappings = core::read_only_file_mappings(maps);
+namespace {
+
+// One mapping as /proc/<pid>/smaps shows it, with the fields that matter here.
+std::string smaps_entry(std::string_view header, int anonymous_kib = 0, int swap_kib = 0) {
+  return fmt::format(
+      "{}\nSize:                 64 kB\nRss:                  12 kB\nAnonymous:         {:4} kB\n"
+      "Swap:              {:4} kB\nVmFlags: rd mr mw me\n",
+      header, anonymous_kib, swap_kib);
+}
+
+}  // namespace
+
+TEST_CASE("read-only private file mappings without private copies are listed, nothing else") {
+  const auto smaps =
+      smaps_entry("55d0c0a00000-55d0c0b42000 r--p 00000000 fd:01 1180 /usr/sbin/sentineld") +
+      smaps_entry("55d0c0b42000-55d0c1a4d000 r-xp 00142000 fd:01 1180 /usr/sbin/sentineld") +
+      // Relocated data made read-only, resident or swapped out: private copies, never unmapped.
+      smaps_entry("55d0c1f00000-55d0c1f10000 r--p 01500000 fd:01 1180 /usr/sbin/sentineld", 64) +
+      smaps_entry("7f1c2c0ab000-7f1c2c0b0000 r--p 000ab000 fd:01 912 /usr/lib/libcrypto.so.3", 0,
+                  20) +
+      smaps_entry("55d0c1f10000-55d0c1f1a000 rw-p 01510000 fd:01 1180 /usr/sbin/sentineld") +
+      smaps_entry("55d0c1f1a000-55d0c1f40000 rw-p 00000000 00:00 0 ") +
+      smaps_entry("55d0c2a3b000-55d0c2a5c000 rw-p 00000000 00:00 0                  [heap]", 12) +
+      smaps_entry("7f1c2b1f0000-7f1c2b1f1000 ---p 00000000 00:00 0") +
+      smaps_entry("7f1c2b400000-7f1c2b4a0000 r--s 00000000 fd:01 77 /var/lib/shared memory.db") +
+      smaps_entry("7f1c2c000000-7f1c2c0a8000 r--p 00000000 fd:01 912 /usr/lib/libcrypto.so.3") +
+      smaps_entry("7f1c2c0a8000-7f1c2c0ab000 ---p 000a8000 fd:01 912 /usr/lib/libcrypto.so.3") +
+      smaps_entry("7f1c2d000000-7f1c2d001000 r--p 00000000 fd:01 95 /opt/my tools/x.so (deleted)") +
+      smaps_entry("7ffd1eb6d000-7ffd1eb6f000 r-xp 00000000 00:00 0                  [vdso]");
+  const auto mappings = core::read_only_file_mappings(smaps);
   REQUIRE(mappings.size() == 4);
   CHECK(mappings[0].begin == 0x55d0c0a00000);
   CHECK(mappings[0].end == 0x55d0c0b42000);
   CHECK(mappings[0].path == "/usr/sbin/sentineld");
   CHECK(mappings[1].begin == 0x55d0c0b42000);
   CHECK(mappings[2].path == "/usr/lib/libcrypto.so.3");
-  CHECK(mappings[3].path == "/opt/my tools/lib x.so (deleted)");
+  CHECK(mappings[2].begin == 0x7f1c2c000000);
+  CHECK(mappings[3].path == "/opt/my tools/x.so (deleted)");
 }
 
 TEST_CASE("start-up pages leave the page cache and read back unchanged") {
@@ -124,6 +139,18 @@ TEST_CASE("start-up pages leave the page cache and read back unchanged") {
   CHECK(released->resident_after < released->resident_before);
   CHECK(code.cached_pages() == 0);
   CHECK(code.reads_file_bytes());
+}
+
+TEST_CASE("cached pages of a mapped file that no one maps leave the cache too") {
+  DiskFile file(64);
+  std::string bytes(file.size(), '\0');
+  REQUIRE(::pread(file.fd(), bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()));
+  Mapping code(file, PROT_READ);
+  REQUIRE(code.cached_pages() == 64);  // all cached by the read, none faulted into the mapping
+
+  REQUIRE(core::release_startup_pages());
+  // Else the kernel's fault-around would map them back with the next fault nearby.
+  CHECK(code.cached_pages() == 0);
 }
 
 TEST_CASE("data written into a private mapping survives, also once it is made read-only") {
