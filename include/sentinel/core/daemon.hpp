@@ -24,7 +24,8 @@ struct DaemonOptions {
 };
 
 // Exit codes: 0 after a clean stop, 1 when starting or stopping failed, 2 for a configuration
-// error (nothing started).
+// error (nothing started). When stopping misses `shutdown_timeout` the process exits with 1 at
+// once, from within this function, since a task still running may use any component.
 int run_daemon(const ComponentCatalog& catalog, const DaemonOptions& options);
 
 // Prints every error to stderr, one per line, and returns the exit code 2.
