@@ -112,6 +112,8 @@ std::vector<ReadOnlyFileMapping> read_only_file_mappings(std::string_view smaps)
 Result<ReleasedPages> release_startup_pages() {
   ReleasedPages released;
   released.resident_before = resident_bytes();
+  // The listing stays true while it is advised: sentineld loads and unloads no library once it
+  // runs, and read-only mappings gain no private copies (short of a debugger writing to them).
   const auto mappings = read_only_file_mappings(read_text("/proc/self/smaps"));
   for (const auto& mapping : mappings) {
     // Read-ahead off first, so that a page faulted back brings no neighbours with it.
