@@ -139,11 +139,7 @@ asio::awaitable<void> Leader::run(const store::Lease& lease) {
 }
 
 asio::awaitable<void> Leader::rebuild() {
-  auto instances = co_await store_.run(
-      [](store::Session& s) { return s.alerts().list_instances(); }, store::Access::kRead);
-  if (!instances)
-    throw std::runtime_error("cannot load alert instances: " + instances.error().message);
-  engine_.load(std::move(*instances));
+  if (!co_await load_instances()) throw std::runtime_error("cannot load alert instances");
   windows_.clear();
   seen_.clear();
   const auto now = core::unix_ms();
@@ -151,6 +147,18 @@ asio::awaitable<void> Leader::rebuild() {
   warm_until_ = now + warm_up_ms(rules_);
   log_.info("leading the alert evaluation: {} rules, {} instances restored", rules_.size(),
             engine_.instances().size());
+}
+
+asio::awaitable<bool> Leader::load_instances() {
+  auto instances = co_await store_.run(
+      [](store::Session& s) { return s.alerts().list_instances(); }, store::Access::kRead);
+  if (!instances) {
+    log_.error("cannot load alert instances: {}", instances.error().message);
+    co_return false;
+  }
+  engine_.load(std::move(*instances));
+  instances_unsure_ = false;
+  co_return true;
 }
 
 asio::awaitable<bool> Leader::refresh(std::int64_t now) {
@@ -240,6 +248,9 @@ asio::awaitable<void> Leader::consume(bus::Consumer& consumer, std::chrono::mill
 
 asio::awaitable<bool> Leader::evaluate(std::int64_t now) {
   const auto started = core::Clock::now();
+  // Evaluating from what the store holds keeps a transition that did commit from being
+  // recorded, and notified, twice.
+  if (instances_unsure_ && !co_await load_instances()) co_return false;
   windows_.trim(now);
   const auto pass = [&] {
     return engine_.evaluate(
@@ -274,6 +285,7 @@ asio::awaitable<bool> Leader::evaluate(std::int64_t now) {
     if (!committed) {
       metrics_.evaluation_failures.inc();
       log_.error("alert evaluation not committed, retrying: {}", committed.error().message);
+      instances_unsure_ = true;
       co_return false;
     }
     engine_.apply(changes);

@@ -54,6 +54,7 @@ class Leader {
 
  private:
   boost::asio::awaitable<void> rebuild();
+  boost::asio::awaitable<bool> load_instances();
   boost::asio::awaitable<bool> refresh(std::int64_t now);
   boost::asio::awaitable<void> consume(bus::Consumer& consumer, std::chrono::milliseconds wait);
   boost::asio::awaitable<bool> evaluate(std::int64_t now);
@@ -77,6 +78,9 @@ class Leader {
   bus::Deliveries unacked_;  // read into the windows, acked once an evaluation has committed
   std::int64_t warm_until_ = 0;
   std::int64_t last_refresh_ = 0;
+  // A commit failed, yet the server may have made it (the connection died before its answer):
+  // the instances are read back from the store before the next evaluation.
+  bool instances_unsure_ = false;
 };
 
 }  // namespace sentinel::alert

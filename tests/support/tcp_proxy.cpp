@@ -3,6 +3,7 @@
 #include <array>
 #include <future>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -30,6 +31,8 @@ struct Link {
   }
   tcp::socket client;
   tcp::socket backend;
+  bool sent_commit_marker = false;
+  bool losing_commit_reply = false;  // the backend's next bytes end the link instead
 };
 
 }  // namespace
@@ -74,7 +77,9 @@ struct TcpProxy::State {
     link->close();
   }
 
-  // Copies one direction until either side ends, then ends the whole link.
+  // Copies one direction until either side ends, then ends the whole link. When the client's
+  // bytes spring the commit trap, the backend's reply to them ends the link instead of reaching
+  // the client: the server has committed by then.
   asio::awaitable<void> pipe(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket& to) {
     std::array<char, 16 * 1024> buffer;
     boost::system::error_code error;
@@ -82,11 +87,24 @@ struct TcpProxy::State {
       const auto size = co_await from.async_read_some(
           asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
       if (error) break;
+      if (&from == &link->client && springs_commit_trap(*link, {buffer.data(), size}))
+        link->losing_commit_reply = true;
+      else if (&from == &link->backend && link->losing_commit_reply)
+        break;
       co_await asio::async_write(to, asio::buffer(buffer.data(), size),
                                  asio::redirect_error(asio::use_awaitable, error));
     }
     link->close();
     links.erase(link);
+  }
+
+  // The client's bytes that spring the commit trap (lose_reply_to_commit_after).
+  bool springs_commit_trap(Link& link, std::string_view bytes) {
+    if (commit_marker.empty()) return false;
+    link.sent_commit_marker = link.sent_commit_marker || bytes.find(commit_marker) != bytes.npos;
+    if (!link.sent_commit_marker || bytes.find("COMMIT") == bytes.npos) return false;
+    commit_marker.clear();
+    return true;
   }
 
   // Runs `work` on the proxy's thread and waits for it.
@@ -103,6 +121,7 @@ struct TcpProxy::State {
   std::vector<std::uint16_t> backends;
   std::size_t next = 0;
   bool is_cut = false;
+  std::string commit_marker;  // the armed commit trap, if not empty
   std::set<std::shared_ptr<Link>> links;
   tcp::acceptor acceptor;
   std::thread thread;
@@ -134,6 +153,14 @@ void TcpProxy::cut() {
 
 void TcpProxy::restore() {
   state_->run([state = state_.get()] { state->is_cut = false; });
+}
+
+void TcpProxy::lose_reply_to_commit_after(std::string marker) {
+  state_->run([state = state_.get(), &marker] {
+    state->commit_marker = std::move(marker);
+    for (const auto& link : state->links)
+      link->sent_commit_marker = false;
+  });
 }
 
 }  // namespace sentinel::test

@@ -3,10 +3,11 @@
 // stable address for several servers and control over the network between them: each new
 // connection goes to the next backend that accepts it (round-robin with failover), and cut()
 // drops every open connection and refuses new ones until restore(). The chaos suite puts it
-// between the agents and the gateways.
+// between the agents and the gateways; the alerting's tests between a worker and PostgreSQL.
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace sentinel::test {
@@ -22,6 +23,10 @@ class TcpProxy {
   // Closes every proxied connection and closes new ones as soon as they are accepted.
   void cut();
   void restore();
+  // Once a client has sent bytes containing `marker`, the next bytes it sends on that connection
+  // that contain "COMMIT" reach the backend, and its reply closes the connection instead of
+  // reaching the client: the transaction has committed, and the client cannot know. Once only.
+  void lose_reply_to_commit_after(std::string marker);
 
  private:
   struct State;
