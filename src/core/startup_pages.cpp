@@ -4,8 +4,6 @@
 #include <charconv>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -13,6 +11,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include "sentinel/core/durable_file.hpp"
 
 namespace sentinel::core {
 namespace {
@@ -53,13 +53,9 @@ bool holds_private_copies(const std::string& line) {
   return kib > 0;
 }
 
-std::string read_text(const char* path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 std::size_t resident_bytes() {
-  std::istringstream statm(read_text("/proc/self/statm"));
+  auto text = read_whole_file("/proc/self/statm");
+  std::istringstream statm(text ? *text : std::string());
   std::size_t size_pages = 0, resident_pages = 0;
   statm >> size_pages >> resident_pages;
   return resident_pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
@@ -114,7 +110,9 @@ Result<ReleasedPages> release_startup_pages() {
   released.resident_before = resident_bytes();
   // The listing stays true while it is advised: sentineld loads and unloads no library once it
   // runs, and read-only mappings gain no private copies (short of a debugger writing to them).
-  const auto mappings = read_only_file_mappings(read_text("/proc/self/smaps"));
+  const auto smaps = read_whole_file("/proc/self/smaps");
+  if (!smaps) return smaps.error();
+  const auto mappings = read_only_file_mappings(*smaps);
   for (const auto& mapping : mappings) {
     // Read-ahead off first, so that a page faulted back brings no neighbours with it.
     if (auto status = advise(mapping, MADV_RANDOM, "MADV_RANDOM"); !status) return status.error();
