@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
@@ -33,7 +34,9 @@ class Stuck : public core::Component {
       : io_(context.io()), tasks_(context.logger(kName)) {}
 
   void start() override {
-    tasks_.spawn(io_.get_executor(), never_finish(), "never finish");
+    // On a strand, as components run their tasks: the group's cancellation, posted to the same
+    // strand, then finds the task waiting rather than not yet started.
+    tasks_.spawn(asio::make_strand(io_), never_finish(), "never finish");
     ::kill(::getpid(), SIGTERM);
   }
   void stop(core::Deadline deadline) override {
