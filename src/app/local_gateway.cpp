@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <fmt/format.h>
 
 #include "sentinel/gateway/auth.hpp"
@@ -47,7 +48,7 @@ InProcessGateway::InProcessGateway(const Config&, core::ComponentContext& contex
 void InProcessGateway::start() {
   log_.info("data: {}", process_.data_dir.string());
   log_.info("dashboard and API: {}/api/v1", url());
-  tasks_.spawn(io_.get_executor(), ensure_admin_token(), "first admin token");
+  tasks_.spawn(boost::asio::make_strand(io_), ensure_admin_token(), "first admin token");
 }
 
 void InProcessGateway::stop(core::Deadline deadline) {

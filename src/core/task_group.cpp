@@ -14,16 +14,15 @@ TaskGroup::~TaskGroup() {
   assert(tasks_.empty());
 }
 
-void TaskGroup::spawn(const asio::any_io_executor& executor, asio::awaitable<void> task,
-                      std::string name) {
-  auto entry = std::make_shared<Task>(executor, std::move(name));
+void TaskGroup::spawn(const Strand& strand, asio::awaitable<void> task, std::string name) {
+  auto entry = std::make_shared<Task>(strand, std::move(name));
   std::list<std::shared_ptr<Task>>::iterator it;
   {
     std::lock_guard lock(mutex_);
     it = tasks_.insert(tasks_.end(), entry);
   }
   asio::co_spawn(
-      executor, std::move(task),
+      strand, guard(entry, std::move(task)),
       asio::bind_cancellation_slot(entry->signal.slot(), [this, it](std::exception_ptr error) {
         if (error) {
           try {
@@ -42,11 +41,34 @@ void TaskGroup::spawn(const asio::any_io_executor& executor, asio::awaitable<voi
       }));
 }
 
+asio::awaitable<void> TaskGroup::guard(std::shared_ptr<Task> task, asio::awaitable<void> body) {
+  // Asio (1.81) throws out of the event loop when a cancellation reaches a spawned coroutine
+  // before co_spawn has entered it or after it has left it, so the signal goes out only while
+  // the body runs. A cancel() that came earlier is signalled once the body first waits: the body
+  // still runs, so that a task which must answer its callers (the nonce writes) does.
+  task->running = true;
+  if (task->cancelled) asio::post(task->strand, [task] { signal_if_running(*task); });
+  std::exception_ptr error;
+  try {
+    co_await std::move(body);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  task->running = false;
+  if (error) std::rethrow_exception(error);
+}
+
+void TaskGroup::signal_if_running(Task& task) {
+  if (task.running) task.signal.emit(asio::cancellation_type::terminal);
+}
+
 void TaskGroup::cancel() {
   std::lock_guard lock(mutex_);
   for (const auto& task : tasks_) {
-    // A cancellation signal is not thread-safe: emit it on the executor the task runs on.
-    asio::post(task->executor, [task] { task->signal.emit(asio::cancellation_type::terminal); });
+    asio::post(task->strand, [task] {
+      task->cancelled = true;
+      signal_if_running(*task);
+    });
   }
 }
 

@@ -74,7 +74,7 @@ class Gateway::Impl {
         tasks_(log_),
         services_(config_, context.get<store::StoreComponent>().store(),
                   context.get<bus::BusComponent>().bus(), required_master_key(context.process()),
-                  context.metrics(), context.io().get_executor(), tasks_),
+                  context.metrics(), asio::make_strand(context.io()), tasks_),
         presence_(services_) {
     auto& router = context.get<http::Server>().router();
     add_agent_endpoints(router);

@@ -37,7 +37,7 @@ void NonceLedger::enqueue(Request request) {
     queued_.push_back(std::move(request));
     if (std::exchange(writing_, true)) return;  // the write under way takes it next
   }
-  tasks_.spawn(executor_, write_queued(), "gateway nonce write");
+  tasks_.spawn(strand_, write_queued(), "gateway nonce write");
 }
 
 asio::awaitable<void> NonceLedger::write_queued() {

@@ -10,7 +10,6 @@
 #include <mutex>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "sentinel/core/result.hpp"
@@ -26,9 +25,9 @@ class NonceLedger {
   // when the store cannot be written.
   using Outcome = core::Result<std::vector<bool>>;
 
-  // Writes run on `executor`, as tasks of `tasks` (the owner waits for them when it stops).
-  NonceLedger(store::Store& store, boost::asio::any_io_executor executor, core::TaskGroup& tasks)
-      : store_(store), executor_(std::move(executor)), tasks_(tasks) {}
+  // Writes run on `strand`, as tasks of `tasks` (the owner waits for them when it stops).
+  NonceLedger(store::Store& store, core::TaskGroup::Strand strand, core::TaskGroup& tasks)
+      : store_(store), strand_(std::move(strand)), tasks_(tasks) {}
 
   // Records `uses`, judged at `now` (Unix ms), in the next write; resumes the caller once that
   // has committed.
@@ -48,7 +47,7 @@ class NonceLedger {
   static void answer(std::vector<Request>& requests, const Outcome& outcome);
 
   store::Store& store_;
-  boost::asio::any_io_executor executor_;
+  core::TaskGroup::Strand strand_;
   core::TaskGroup& tasks_;
   std::mutex mutex_;
   std::vector<Request> queued_;

@@ -15,16 +15,16 @@
 namespace sentinel::gateway {
 
 struct Services {
-  // The nonce ledger's writes run on `executor` as tasks of `tasks`.
+  // The nonce ledger's writes run on `strand` as tasks of `tasks`.
   Services(const Gateway::Config& config, store::Store& store, bus::Bus& bus,
            std::string_view master_key, core::MetricsRegistry& registry,
-           boost::asio::any_io_executor executor, core::TaskGroup& tasks)
+           core::TaskGroup::Strand strand, core::TaskGroup& tasks)
       : config(config),
         store(store),
         bus(bus),
         metrics(registry),
         keys(store, master_key, config.key_cache_ttl),
-        nonces(store, std::move(executor), tasks),
+        nonces(store, std::move(strand), tasks),
         verifier(keys, nonces, config.replay_window, metrics),
         agent_limiter(config.rate_limit.agent_rate, config.rate_limit.agent_burst),
         ip_limiter(config.rate_limit.ip_rate, config.rate_limit.ip_burst) {}

@@ -201,7 +201,9 @@ class Server::Impl {
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
+      // Each connection runs on a strand of its own.
+      auto session = asio::make_strand(io_);
+      auto [ec, socket] = co_await acceptor_.async_accept(session, kAsTuple);
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
       if (ec) {
         // Out of descriptors, most likely: pause so that the loop does not spin on the error.
@@ -213,11 +215,10 @@ class Server::Impl {
       }
       if (open_.load() >= config_.max_connections) {
         metrics_.connection_error("max_connections");
-        tasks_.spawn(socket.get_executor(), refuse(std::move(socket)), "http refuse");
+        tasks_.spawn(session, refuse(std::move(socket)), "http refuse");
         continue;
       }
-      auto executor = socket.get_executor();
-      tasks_.spawn(executor, serve(std::move(socket)), "http session");
+      tasks_.spawn(session, serve(std::move(socket)), "http session");
     }
   }
 

@@ -35,8 +35,8 @@ class WorkerImpl {
         background_(log_) {}
 
   void start() {
-    background_.spawn(io_.get_executor(), bind_consumer(), "worker consumer binding");
-    background_.spawn(io_.get_executor(), duties_.run(), "worker leader duties");
+    background_.spawn(boost::asio::make_strand(io_), bind_consumer(), "worker consumer binding");
+    background_.spawn(boost::asio::make_strand(io_), duties_.run(), "worker leader duties");
   }
 
   void stop(core::Deadline deadline) {
@@ -83,7 +83,7 @@ class WorkerImpl {
     for (int i = 0; i < config_.fetches_in_flight; ++i) {
       auto& loop = loops_.emplace_back(
           IngestContext{config_, store_, cache_, metrics_, log_, stopping_}, *consumer_);
-      ingest_.spawn(io_.get_executor(), loop.run(), "worker fetch loop");
+      ingest_.spawn(boost::asio::make_strand(io_), loop.run(), "worker fetch loop");
     }
     co_await poll_info(timer);
   }

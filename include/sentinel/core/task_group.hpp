@@ -8,12 +8,13 @@
 #include <mutex>
 #include <string>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "sentinel/core/component.hpp"
 #include "sentinel/core/log.hpp"
@@ -22,15 +23,18 @@ namespace sentinel::core {
 
 class TaskGroup {
  public:
+  // Every task runs on a strand: cancel() signals it there, and a cancellation signal must not be
+  // emitted while the task runs on another thread.
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
   explicit TaskGroup(Logger log) : log_(std::move(log)) {}
   ~TaskGroup();
   TaskGroup(const TaskGroup&) = delete;
   TaskGroup& operator=(const TaskGroup&) = delete;
 
-  // Runs `task` on `executor` (a strand for stateful work). An exception escaping it is logged
-  // with `name`; cancel() reaches it through its cancellation slot.
-  void spawn(const boost::asio::any_io_executor& executor, boost::asio::awaitable<void> task,
-             std::string name);
+  // Runs `task` on `strand` (its component's, or one of its own). An exception escaping it is
+  // logged with `name`; cancel() reaches it through its cancellation slot.
+  void spawn(const Strand& strand, boost::asio::awaitable<void> task, std::string name);
   // Asks every task to finish: the operation each one awaits completes with operation_aborted.
   void cancel();
   // Blocks until every task has finished or `deadline` passes; true when all finished. Call it
@@ -40,12 +44,19 @@ class TaskGroup {
 
  private:
   struct Task {
-    Task(boost::asio::any_io_executor e, std::string n)
-        : executor(std::move(e)), name(std::move(n)) {}
-    boost::asio::any_io_executor executor;
+    Task(Strand s, std::string n) : strand(std::move(s)), name(std::move(n)) {}
+    Strand strand;
     boost::asio::cancellation_signal signal;
     std::string name;
+    // Touched on the strand only.
+    bool running = false;    // the body has begun and not yet ended
+    bool cancelled = false;  // cancel() has reached the strand
   };
+
+  // Runs `body`, marking the task running meanwhile.
+  static boost::asio::awaitable<void> guard(std::shared_ptr<Task> task,
+                                            boost::asio::awaitable<void> body);
+  static void signal_if_running(Task& task);
 
   Logger log_;
   mutable std::mutex mutex_;

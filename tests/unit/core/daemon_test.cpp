@@ -34,8 +34,6 @@ class Stuck : public core::Component {
       : io_(context.io()), tasks_(context.logger(kName)) {}
 
   void start() override {
-    // On a strand, as components run their tasks: the group's cancellation, posted to the same
-    // strand, then finds the task waiting rather than not yet started.
     tasks_.spawn(asio::make_strand(io_), never_finish(), "never finish");
     ::kill(::getpid(), SIGTERM);
   }

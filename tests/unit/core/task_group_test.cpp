@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
@@ -28,7 +29,7 @@ TEST_CASE("cancel reaches every task and wait returns once all have finished") {
     if (ec == asio::error::operation_aborted) ++aborted;
   };
   for (int i = 0; i < 3; ++i)
-    group.spawn(io.get_executor(), sleeper(aborted), "sleeper");
+    group.spawn(asio::make_strand(io), sleeper(aborted), "sleeper");
   CHECK(group.size() == 3);
   CHECK_FALSE(group.wait(Clock::now() + std::chrono::milliseconds(20)));
   group.cancel();
@@ -46,7 +47,7 @@ TEST_CASE("an exception escaping a task is logged with the task's name") {
                                                    [&](auto line) { lines.emplace_back(line); }),
                          "test"));
   group.spawn(
-      io.get_executor(),
+      asio::make_strand(io),
       []() -> asio::awaitable<void> {
         throw std::runtime_error("broken invariant");
         co_return;
@@ -56,4 +57,29 @@ TEST_CASE("an exception escaping a task is logged with the task's name") {
   CHECK(group.wait(Clock::now()));
   REQUIRE(lines.size() == 1);
   CHECK_THAT(lines[0], Catch::Contains("task faulty failed: broken invariant"));
+}
+
+TEST_CASE("a task spawned while the group is being cancelled is cancelled too") {
+  // stop() may cancel while another thread spawns (a push queueing a nonce write, a worker
+  // binding its consumer): cancel() must reach a task it saw, whatever point spawn() had reached.
+  asio::io_context io;
+  auto guard = asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+  TaskGroup group(
+      Logger(std::make_shared<LogSink>(LogLevel::kError, LogFormat::kText, [](auto) {}), "test"));
+  auto sleeper = []() -> asio::awaitable<void> {
+    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::hours(1));
+    co_await timer.async_wait(asio::use_awaitable);
+  };
+  for (int i = 0; i < 300; ++i) {
+    std::thread spawner([&] { group.spawn(asio::make_strand(io), sleeper(), "sleeper"); });
+    while (group.size() == 0) {
+      // Cancel as soon as the task is in the group, while spawn() may still be under way.
+    }
+    group.cancel();
+    spawner.join();
+    REQUIRE(group.wait(Clock::now() + std::chrono::seconds(2)));
+  }
+  guard.reset();
+  loop.join();
 }
