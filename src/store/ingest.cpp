@@ -15,8 +15,8 @@ namespace {
 // The batches' series, resolved to ids through the cache; the misses in one round trip.
 class SeriesResolver {
  public:
-  SeriesResolver(SampleRepository& repository, IngestCache& cache, IngestReport& report)
-      : repository_(repository), cache_(cache), report_(report) {}
+  SeriesResolver(Session& session, IngestCache& cache, IngestReport& report)
+      : session_(session), cache_(cache), report_(report) {}
 
   // ids[b][p]: the series id of point p of batch b.
   std::vector<std::vector<std::int64_t>> resolve(std::span<const IngestBatch> batches) {
@@ -49,22 +49,25 @@ class SeriesResolver {
       }
     }
     if (missing.empty()) return ids;
-    const auto found = repository_.resolve_series(missing);
-    for (std::size_t i = 0; i < found.size(); ++i)
-      cache_.remember(missing_keys[i], found[i]);
+    const auto found = session_.samples().resolve_series(missing);
     for (const auto& w : waiting)
       ids[w.batch][w.point] = found[w.key];
+    // A series created in a transaction that then rolls back is gone, and SQLite gives its id
+    // to the next new series: only committed ids may enter the cache.
+    session_.after_commit([&cache = cache_, keys = std::move(missing_keys), found] {
+      for (std::size_t i = 0; i < found.size(); ++i)
+        cache.remember(keys[i], found[i]);
+    });
     return ids;
   }
 
  private:
-  SampleRepository& repository_;
+  Session& session_;
   IngestCache& cache_;
   IngestReport& report_;
 };
 
-void prepare_days(SampleRepository& repository, IngestCache& cache,
-                  std::span<const IngestBatch> batches) {
+void prepare_days(Session& session, IngestCache& cache, std::span<const IngestBatch> batches) {
   std::vector<std::int64_t> days;
   for (const auto& batch : batches) {
     for (const auto& point : batch.points) {
@@ -74,9 +77,11 @@ void prepare_days(SampleRepository& repository, IngestCache& cache,
     }
   }
   if (days.empty()) return;
-  repository.prepare_days(days);
-  for (auto day : days)
-    cache.mark_day(day);
+  session.samples().prepare_days(days);
+  session.after_commit([&cache, days] {
+    for (auto day : days)
+      cache.mark_day(day);
+  });
 }
 
 void add_bucket(std::vector<std::pair<std::string, std::int64_t>>& buckets,
@@ -167,8 +172,8 @@ IngestReport ingest_batches(Session& session, IngestCache& cache,
                             std::span<const IngestBatch> batches, std::int64_t now) {
   IngestReport report;
   auto& samples = session.samples();
-  const auto ids = SeriesResolver(samples, cache, report).resolve(batches);
-  prepare_days(samples, cache, batches);
+  const auto ids = SeriesResolver(session, cache, report).resolve(batches);
+  prepare_days(session, cache, batches);
 
   std::vector<BatchKey> keys;
   for (const auto& batch : batches)

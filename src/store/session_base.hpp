@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sentinel/store/session.hpp"
 
@@ -15,6 +16,7 @@ class MigrationLedger;
 class SessionBase : public Session {
  public:
   void transaction(const std::function<void()>& body) final;
+  void after_commit(std::function<void()> action) final;
 
   // Runs statements that take no parameters, such as a migration script.
   virtual void execute(std::string_view sql) = 0;
@@ -38,6 +40,7 @@ class SessionBase : public Session {
 
  private:
   int depth_ = 0;
+  std::vector<std::function<void()>> after_commit_;  // in the order they came
 };
 
 // What jobs get once the store has stopped: every use throws a transient StoreError, which

@@ -37,8 +37,9 @@ struct IngestReport {
 };
 
 // Series ids and the days with storage ready, shared by the store threads of one process.
-// Entries never go stale: a series id never changes and partitions are only dropped for days
-// older than any sample a worker accepts. Bounded: once full it is cleared and refilled.
+// Entries never go stale: only committed ones enter (Session::after_commit), a series id never
+// changes and partitions are only dropped for days older than any sample a worker accepts. Bounded:
+// once full it is cleared and refilled.
 class IngestCache {
  public:
   explicit IngestCache(std::size_t max_series = 1'000'000) : max_series_(max_series) {}

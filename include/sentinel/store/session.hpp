@@ -6,9 +6,9 @@
 #include <functional>
 
 #include "sentinel/store/agents.hpp"
+#include "sentinel/store/alerting.hpp"
 #include "sentinel/store/credentials.hpp"
 #include "sentinel/store/samples.hpp"
-#include "sentinel/store/alerting.hpp"
 
 namespace sentinel::store {
 
@@ -19,6 +19,10 @@ class Session {
   // Runs `body` in a transaction: commits when it returns, rolls back and rethrows when it
   // throws. Nested calls are savepoints, so a repository method may open its own.
   virtual void transaction(const std::function<void()>& body) = 0;
+  // Runs `action` once what the session has written so far is committed: at once outside a
+  // transaction, after the outermost COMMIT inside one, and never when the transaction or
+  // savepoint it came in rolls back. For what a process keeps of the database (cached ids).
+  virtual void after_commit(std::function<void()> action) = 0;
 
   virtual AgentRepository& agents() = 0;
   virtual CredentialRepository& credentials() = 0;

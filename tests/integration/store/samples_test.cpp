@@ -156,6 +156,30 @@ TEMPLATE_TEST_CASE("samples: series resolve to the same id from a cold cache", "
   CHECK(db.series("agt_x", "memory_used_percent").size() == 1);
 }
 
+TEMPLATE_TEST_CASE("samples: series of an ingest that was rolled back are not remembered",
+                   "[samples]", SqliteBackend, PostgresBackend) {
+  // The SQLite writer runs an ingest in a savepoint of a transaction it shares with other jobs;
+  // when that transaction rolls back, the series the ingest created are gone, and SQLite hands
+  // their ids to the next new series. The cache must not keep the vanished ids.
+  Samples<TestType> db;
+  auto rolled_back = db.store->run([&](Session& s) {
+    s.transaction([&] {
+      std::vector<IngestBatch> batches{make_batch("agt_a", 1, kNow, 1)};
+      ingest_batches(s, db.cache, batches, kNow);
+      throw StoreError("test", "the shared transaction failed", true);
+    });
+    return core::Unit{};
+  });
+  REQUIRE_FALSE(rolled_back);
+  CHECK(db.series("agt_a").empty());
+
+  db.ingest({make_batch("agt_b", 1, kNow, 1)});
+  db.ingest({make_batch("agt_a", 2, kNow, 1)});
+  CHECK(db.series("agt_a").size() == 2);
+  CHECK(db.raw(db.ids("agt_a"), 0, kNow + 1).size() == 2);
+  CHECK(db.raw(db.ids("agt_b"), 0, kNow + 1).size() == 2);
+}
+
 TEMPLATE_TEST_CASE("samples: rollups equal a direct aggregate of the samples", "[samples]",
                    SqliteBackend, PostgresBackend) {
   Samples<TestType> db;

@@ -94,6 +94,40 @@ TEMPLATE_TEST_CASE("session: a nested transaction is a savepoint", "[session]", 
   CHECK_FALSE(exists(*store, inner.id));
 }
 
+TEMPLATE_TEST_CASE("session: after_commit runs once the writes are committed, never if undone",
+                   "[session]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open();
+  std::vector<std::string> ran;
+  auto done = store->run([&](Session& s) {
+    s.after_commit([&] { ran.push_back("outside a transaction"); });
+    CHECK(ran.size() == 1);
+    s.transaction([&] {
+      s.after_commit([&] { ran.push_back("committed"); });
+      try {
+        s.transaction([&] {
+          s.after_commit([&] { ran.push_back("in a savepoint rolled back"); });
+          throw StoreError("test", "undo the savepoint", false);
+        });
+      } catch (const StoreError&) {
+      }
+      s.transaction([&] { s.after_commit([&] { ran.push_back("in a savepoint released"); }); });
+      CHECK(ran.size() == 1);  // nothing is committed yet
+    });
+    try {
+      s.transaction([&] {
+        s.after_commit([&] { ran.push_back("rolled back"); });
+        throw StoreError("test", "undo the transaction", false);
+      });
+    } catch (const StoreError&) {
+    }
+    return core::Unit{};
+  });
+  CHECK(done.ok());
+  CHECK(ran ==
+        std::vector<std::string>{"outside a transaction", "committed", "in a savepoint released"});
+}
+
 TEMPLATE_TEST_CASE("session: a stopped store answers every job with a transient error", "[session]",
                    SqliteBackend, PostgresBackend) {
   TestType backend;
