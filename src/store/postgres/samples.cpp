@@ -145,7 +145,8 @@ class PgSamples final : public SampleRepository {
     RollupReport report;
     // One statement takes the oldest queue entries and recomputes their 5-minute buckets from
     // the samples; it returns the hours they touch, which the next statement (whose snapshot
-    // sees the new 5-minute rows) recomputes from them.
+    // sees the new 5-minute rows) recomputes from them. NaN samples stay out: one would make
+    // its bucket's avg, sum and max NaN.
     static const auto five = fmt::format(
         "WITH taken AS (DELETE FROM rollup_queue WHERE id IN"
         "  (SELECT id FROM rollup_queue ORDER BY id LIMIT $1) RETURNING agent_id, bucket),"
@@ -155,7 +156,7 @@ class PgSamples final : public SampleRepository {
         "   sum(s.value), (array_agg(s.value ORDER BY s.ts DESC))[1], max(s.ts)"
         "  FROM pairs p JOIN series r ON r.agent_id = p.agent_id"
         "  JOIN samples s ON s.series_id = r.id AND s.ts >= p.bucket"
-        "   AND s.ts < p.bucket + interval '5 minutes'"
+        "   AND s.ts < p.bucket + interval '5 minutes' AND s.value <> 'NaN'"
         "  GROUP BY s.series_id, p.bucket"
         "  ON CONFLICT (series_id, bucket) DO UPDATE SET avg = excluded.avg, min = excluded.min,"
         "   max = excluded.max, count = excluded.count, sum = excluded.sum,"
@@ -306,6 +307,7 @@ class PgMetricQueries final : public MetricQueries {
           "SELECT (floor({} / $4::float8) * $4)::bigint AS b, avg(value), min(value),"
           " max(value), count(*) FROM samples WHERE series_id = $1"
           " AND ts >= to_timestamp($2 / 1000.0) AND ts < to_timestamp($3 / 1000.0)"
+          " AND value <> 'NaN'"
           " GROUP BY 1 ORDER BY 1",
           ms("ts"));
     } else {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,7 +30,11 @@ class RowReader {
   std::string text();
   std::int64_t int64() { return sqlite3_column_int64(statement_, column_++); }
   std::int32_t int32() { return static_cast<std::int32_t>(int64()); }
-  double float8() { return sqlite3_column_double(statement_, column_++); }
+  // NULL reads as NaN: SQLite stores a bound NaN as NULL (samples.value).
+  double float8() {
+    return null() ? (++column_, std::numeric_limits<double>::quiet_NaN())
+                  : sqlite3_column_double(statement_, column_++);
+  }
   bool boolean() { return int64() != 0; }
   std::optional<std::int64_t> optional_int64();
 

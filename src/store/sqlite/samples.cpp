@@ -192,6 +192,7 @@ class SqliteSamples final : public SampleRepository {
 
   // Rewrites the rows of one agent's series in [start, start + width) of `target` from
   // `source`: the samples (value, ts) or the 5-minute rollup (sum, count, min, max, last).
+  // NaN samples (NULL here) stay out, as on PostgreSQL.
   std::int64_t recompute(const std::string& agent, std::int64_t start, std::int64_t width,
                          std::string_view source, std::string_view target) {
     const bool raw = source == "samples";
@@ -199,11 +200,12 @@ class SqliteSamples final : public SampleRepository {
         fmt::runtime(std::string(kRollupUpsert) +
                      "SELECT g.series_id, ?2, g.sum / g.count, g.min, g.max, g.count, g.sum,"
                      " (SELECT {last} FROM {source} x WHERE x.series_id = g.series_id"
-                     "  AND x.{time} = g.last_ts LIMIT 1), g.last_ts"
+                     "  AND x.{time} = g.last_ts AND x.{last} IS NOT NULL LIMIT 1), g.last_ts"
                      " FROM (SELECT s.series_id, {sum} AS sum, min(s.{min}) AS min,"
                      "  max(s.{max}) AS max, {count} AS count, max(s.{time}) AS last_ts"
                      "  FROM series r JOIN {source} s ON s.series_id = r.id"
                      "  WHERE r.agent_id = ?1 AND s.{start} >= ?2 AND s.{start} < ?2 + ?3"
+                     "  AND s.{last} IS NOT NULL"
                      "  GROUP BY s.series_id) g"),
         target, fmt::arg("last", raw ? "value" : "last"), fmt::arg("source", source),
         fmt::arg("time", raw ? "ts" : "last_ts"),
@@ -263,6 +265,7 @@ class SqliteMetricQueries final : public MetricQueries {
       sql =
           "SELECT (ts - (((ts % ?4) + ?4) % ?4)) AS b, avg(value), min(value), max(value),"
           " count(*) FROM samples WHERE series_id = ?1 AND ts >= ?2 AND ts < ?3"
+          " AND value IS NOT NULL"
           " GROUP BY 1 ORDER BY 1";
     } else {
       sql = fmt::format(

@@ -150,3 +150,29 @@ TEMPLATE_TEST_CASE("migrations: a failing script names its file and leaves no tr
   CHECK(store->migrate(load_migrations(fixed)).files ==
         std::vector<std::string>{"0002_broken.sql"});
 }
+
+TEST_CASE("migrations: SQLite's samples keep their rows when 0040 rebuilds the table for NaN") {
+  SqliteBackend backend;
+  auto store = backend.open(false);
+  const auto shipped = shipped_migrations(Backend::kSqlite);
+  std::vector<Migration> before_nan;
+  for (const auto& migration : shipped)
+    if (migration.version < 40) before_nan.push_back(migration);
+  store->migrate(before_nan);
+  auto seeded = store->run([](Session& s) {
+    s.samples().append(std::vector<Sample>{{7, 1'000, 0.5}, {7, 2'000, -3.0}}, {});
+    return core::Unit{};
+  });
+  REQUIRE(seeded);
+
+  store->migrate(shipped);
+  auto stored = store->run(
+      [](Session& s) {
+        return s.metric_queries().raw(std::vector<std::int64_t>{7}, 0, 10'000, std::nullopt, 10);
+      },
+      Access::kRead);
+  REQUIRE(stored);
+  REQUIRE(stored->size() == 2);
+  CHECK((*stored)[0].value == 0.5);
+  CHECK((*stored)[1].value == -3.0);
+}

@@ -180,6 +180,42 @@ TEMPLATE_TEST_CASE("samples: series of an ingest that was rolled back are not re
   CHECK(db.raw(db.ids("agt_b"), 0, kNow + 1).size() == 2);
 }
 
+TEMPLATE_TEST_CASE("samples: NaN and infinite values are stored; rollups aggregate the numbers",
+                   "[samples]", SqliteBackend, PostgresBackend) {
+  // Exporters write NaN (a summary's quantile before any observation) and infinities.
+  Samples<TestType> db;
+  IngestBatch batch{{"agt_nan", 1}, {}};
+  const auto add = [&](const char* name, std::vector<double> values) {
+    for (std::size_t i = 0; i < values.size(); ++i)
+      batch.points.push_back({name, {}, kNow + static_cast<std::int64_t>(i) * 1'000, values[i]});
+  };
+  const double nan = std::nan("");
+  add("odd_values", {nan, HUGE_VAL, -HUGE_VAL, 1.5});
+  add("partly_nan", {1.5, nan, 2.5});
+  add("only_nan", {nan, nan});
+  CHECK(db.ingest({batch}).stored_batches == 1);
+  const auto id = [&](std::string_view name) { return db.series("agt_nan", name).at(0).id; };
+
+  const auto points = db.raw({id("odd_values")}, 0, kNow + 10'000);
+  REQUIRE(points.size() == 4);
+  CHECK(std::isnan(points[0].value));
+  CHECK(points[1].value == HUGE_VAL);
+  CHECK(points[2].value == -HUGE_VAL);
+  CHECK(points[3].value == 1.5);
+
+  db.refresh();
+  for (auto resolution : {Resolution::kRaw, Resolution::k5m}) {
+    INFO(to_string(resolution));
+    const auto partly = db.buckets(id("partly_nan"), resolution, kHour, kHour + k1hMs, k1hMs);
+    REQUIRE(partly.size() == 1);
+    CHECK(partly[0].count == 2);
+    CHECK(partly[0].avg == 2.0);
+    CHECK(partly[0].min == 1.5);
+    CHECK(partly[0].max == 2.5);
+    CHECK(db.buckets(id("only_nan"), resolution, kHour, kHour + k1hMs, k1hMs).empty());
+  }
+}
+
 TEMPLATE_TEST_CASE("samples: rollups equal a direct aggregate of the samples", "[samples]",
                    SqliteBackend, PostgresBackend) {
   Samples<TestType> db;
