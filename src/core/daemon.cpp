@@ -79,6 +79,13 @@ std::unique_ptr<ParsedConfig> reload(const ComponentCatalog& catalog, const Daem
   }
 }
 
+// Some task may still run and use its component: destroying the components would pull memory
+// from under it. Leave as a crash would, which loses nothing acknowledged.
+[[noreturn]] void exit_without_cleanup(const Logger& log) {
+  log.error("not everything finished by the deadline: exiting without cleanup");
+  std::_Exit(1);
+}
+
 }  // namespace
 
 int report_config_errors(const ConfigErrors& errors) {
@@ -122,7 +129,9 @@ int run_daemon(const ComponentCatalog& catalog, const DaemonOptions& options) {
       write_ready_file(options.ready_file, options.ready_text(components));
   } catch (const std::exception& e) {
     log.error("sentineld did not start: {}", e.what());
-    components.stop(Clock::now() + timeout);
+    const auto* start_error = dynamic_cast<const StartError*>(&e);
+    const bool rolled_back = start_error == nullptr || start_error->stopped_in_time();
+    if (!rolled_back || !components.stop(Clock::now() + timeout)) exit_without_cleanup(log);
     return 1;
   }
   log.info("sentineld {} running as {} ({})", version(), options.role,
@@ -137,12 +146,7 @@ int run_daemon(const ComponentCatalog& catalog, const DaemonOptions& options) {
   std::error_code ignored_because_a_missing_file_is_fine;
   if (!options.ready_file.empty())
     std::filesystem::remove(options.ready_file, ignored_because_a_missing_file_is_fine);
-  if (!components.stop(Clock::now() + timeout)) {
-    // Some task may still run and use its component: destroying the components now would pull
-    // memory from under it. Leave as a crash would, which loses nothing acknowledged.
-    log.error("not everything finished by the deadline: exiting without cleanup");
-    std::_Exit(1);
-  }
+  if (!components.stop(Clock::now() + timeout)) exit_without_cleanup(log);
   runtime.shutdown();
   log.info("stopped");
   return 0;

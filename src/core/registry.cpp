@@ -78,8 +78,8 @@ void ComponentSet::start(Deadline rollback_deadline) {
     } catch (const std::exception& e) {
       auto message = fmt::format("{} failed to start: {}", entry.name, e.what());
       log_.error("{}; stopping the {} started before it", message, started_.load());
-      stop_started(rollback_deadline);
-      throw StartError(message);
+      const bool stopped_in_time = stop_started(rollback_deadline);
+      throw StartError(message, stopped_in_time);
     }
     started_.fetch_add(1);
   }

@@ -81,7 +81,14 @@ ParsedConfig parse_config(const ComponentCatalog& catalog, ConfigInputs inputs,
 
 class StartError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  StartError(const std::string& message, bool stopped_in_time)
+      : std::runtime_error(message), stopped_in_time_(stopped_in_time) {}
+  // Whether the components started before the failure stopped by the rollback deadline; when
+  // not, some task may still run and use its component.
+  bool stopped_in_time() const { return stopped_in_time_; }
+
+ private:
+  bool stopped_in_time_;
 };
 
 // Shared services the app owns and lends to every component.
@@ -102,7 +109,8 @@ class ComponentSet final : public ComponentContext {
   // Constructs the named components and, through their constructors, their dependencies.
   // Throws std::invalid_argument for an unknown name or a dependency cycle.
   void create(std::span<const std::string> names);
-  // Starts in dependency order; when one fails, stops those started and throws StartError.
+  // Starts in dependency order; when one fails, stops those started (by `rollback_deadline`) and
+  // throws StartError.
   void start(Deadline rollback_deadline);
   // Stops in reverse order. Returns false if some component failed to stop in time.
   bool stop(Deadline deadline);

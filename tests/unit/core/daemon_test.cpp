@@ -54,16 +54,28 @@ class Stuck : public core::Component {
   core::TaskGroup tasks_;
 };
 
-// Runs the daemon in a child process and returns its wait status.
-int run_in_child(const test::TempDir& dir) {
+// A component that cannot start, after which those started before it are stopped.
+class Refuses : public core::Component {
+ public:
+  static constexpr std::string_view kName = "refuses";
+  struct Config {
+    static Config parse(core::ConfigSection&) { return {}; }
+  };
+  Refuses(const Config&, core::ComponentContext&) {}
+  void start() override { throw std::runtime_error("no, thanks"); }
+};
+
+// Runs the daemon with `components` in a child process and returns its wait status.
+int run_in_child(const test::TempDir& dir, std::vector<std::string> components) {
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
     core::ComponentCatalog catalog;
     catalog.add<Stuck>();
+    catalog.add<Refuses>();
     core::DaemonOptions options;
     options.role = "test";
-    options.components = {"stuck"};
+    options.components = std::move(components);
     options.default_data_dir = dir.path();
     options.config.environment = {{"SENTINEL_SHUTDOWN_TIMEOUT", "1s"},
                                   {"SENTINEL_LOG_LEVEL", "error"}};
@@ -84,9 +96,17 @@ int run_in_child(const test::TempDir& dir) {
 
 TEST_CASE("a component that misses the shutdown deadline makes the daemon exit 1 at once") {
   test::TempDir dir;
-  const int status = run_in_child(dir);
+  const int status = run_in_child(dir, {"stuck"});
   INFO("wait status " << status);
   // Not a crash: the components, whose tasks still run, are never destroyed under them.
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+}
+
+TEST_CASE("a component that misses the deadline while a failed start is undone: exit 1 at once") {
+  test::TempDir dir;
+  const int status = run_in_child(dir, {"stuck", "refuses"});
+  INFO("wait status " << status);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 1);
 }
