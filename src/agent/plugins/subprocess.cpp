@@ -149,6 +149,18 @@ asio::awaitable<SubprocessResult> run_subprocess(const SubprocessOptions& option
   }
   if (pid == 0) exec_child(options, args, out->write.get(), err->write.get(), status->write.get());
   ::setpgid(pid, pid);  // also here, so that a kill of the group cannot race the child's own call
+  // A run cancelled before it reaped (the agent stopping) must leave no command running and no
+  // zombie: on that way out the group is killed and the child reaped, blocking only as long as
+  // a SIGKILLed process takes to die.
+  struct Reaper {
+    pid_t pid;
+    bool done = false;
+    ~Reaper() {
+      if (done) return;
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{pid};
   out->write.reset();
   err->write.reset();
   status->write.reset();
@@ -167,6 +179,7 @@ asio::awaitable<SubprocessResult> run_subprocess(const SubprocessOptions& option
                          sleep(options.timeout));
   if (ended.index() == 1) kill_group();
   const int wait_status = co_await reap(pid);
+  reaper.done = true;
 
   if (spawn_errno != 0) {
     result.spawn_error = std::strerror(spawn_errno);

@@ -1,5 +1,9 @@
 #include <csignal>
+#include <filesystem>
+#include <sstream>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -195,4 +199,33 @@ TEST_CASE("a plugin that hangs is counted as a timeout and writes nothing") {
   CHECK(run(plugin.run_once(1000)) == 0);
   CHECK(metrics.plugin_errors.with({"stuck", "timeout"}).value() == 1);
   CHECK(wal->next_id() == 1);
+}
+
+TEST_CASE("a cancelled run (the agent stopping) kills the command's process group and reaps it") {
+  test::TempDir dir;
+  const auto pids = dir.path() / "pids";
+  asio::io_context io;
+  asio::cancellation_signal cancel;
+  bool ended = false;
+  // run_subprocess takes its options by reference: they must outlive the run.
+  const agent::SubprocessOptions options{
+      .argv = {"/bin/sh", "-c", "sleep 60 & echo $$ $! > " + pids.string() + "; wait"},
+      .env = {{"PATH", "/usr/bin:/bin"}},
+      .timeout = 60s};
+  asio::co_spawn(
+      io, agent::run_subprocess(options),
+      asio::bind_cancellation_slot(
+          cancel.slot(), [&](std::exception_ptr, agent::SubprocessResult) { ended = true; }));
+  pid_t shell = 0, sleeper = 0;
+  REQUIRE(test::eventually([&] {
+    io.poll();
+    std::istringstream(test::read_file(pids)) >> shell >> sleeper;
+    return sleeper > 0;
+  }));
+  cancel.emit(asio::cancellation_type::terminal);
+  io.run();
+  CHECK(ended);
+  CHECK_FALSE(std::filesystem::exists(fmt::format("/proc/{}", shell)));  // reaped, no zombie
+  CHECK(test::eventually([&] { return !running(sleeper); }));
+  ::kill(-shell, SIGKILL);  // should the test fail: leave nothing running
 }
