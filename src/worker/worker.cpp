@@ -42,6 +42,8 @@ class WorkerImpl {
   void stop(core::Deadline deadline) {
     stopping_ = true;
     background_.cancel();
+    // The consumer's binding starts the fetch loops: once it has ended, none can start.
+    const bool background_ended = background_.wait(deadline);
     // Fetch loops end after their current fetch (at most fetch_wait) and group; only what is
     // left at the deadline is abandoned, unacked, for redelivery.
     if (!ingest_.wait(deadline)) {
@@ -50,7 +52,7 @@ class WorkerImpl {
       ingest_.cancel();
       ingest_.wait(deadline + 1s);
     }
-    background_.wait(deadline + 1s);
+    if (!background_ended) background_.wait(deadline + 1s);
   }
 
   core::Readiness readiness() const {
@@ -69,6 +71,8 @@ class WorkerImpl {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     while (!consumer_) {
       auto consumer = co_await bus_.consumer(options);
+      // Bound after stop() has begun: start no fetch loop.
+      if (stopping_) co_return;
       if (consumer) {
         consumer_ = std::move(*consumer);
         break;

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -23,16 +24,21 @@ using asio::ip::tcp;
 
 // One proxied connection: the client's socket and the backend's.
 struct Link {
-  explicit Link(asio::io_context& io) : client(io), backend(io) {}
+  explicit Link(asio::io_context& io)
+      : client(io), backend(io), released(io, asio::steady_timer::time_point::max()) {}
   void close() {
     boost::system::error_code ignored;
     client.close(ignored);
     backend.close(ignored);
+    holding_replies = false;
+    released.cancel();
   }
   tcp::socket client;
   tcp::socket backend;
   bool sent_commit_marker = false;
   bool losing_commit_reply = false;  // the backend's next bytes end the link instead
+  bool holding_replies = false;      // the backend's bytes wait for `released`
+  asio::steady_timer released;       // cancelled by release()
 };
 
 }  // namespace
@@ -91,6 +97,12 @@ struct TcpProxy::State {
         link->losing_commit_reply = true;
       else if (&from == &link->backend && link->losing_commit_reply)
         break;
+      if (&from == &link->client && springs_hold(std::string_view(buffer.data(), size)))
+        link->holding_replies = true;
+      while (&from == &link->backend && link->holding_replies) {
+        boost::system::error_code cancelled;
+        co_await link->released.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+      }
       co_await asio::async_write(to, asio::buffer(buffer.data(), size),
                                  asio::redirect_error(asio::use_awaitable, error));
     }
@@ -104,6 +116,13 @@ struct TcpProxy::State {
     link.sent_commit_marker = link.sent_commit_marker || bytes.find(commit_marker) != bytes.npos;
     if (!link.sent_commit_marker || bytes.find("COMMIT") == bytes.npos) return false;
     commit_marker.clear();
+    return true;
+  }
+
+  // The client's bytes that arm the hold of replies (hold_replies_after).
+  bool springs_hold(std::string_view bytes) {
+    if (hold_marker.empty() || bytes.find(hold_marker) == bytes.npos) return false;
+    hold_marker.clear();
     return true;
   }
 
@@ -122,6 +141,7 @@ struct TcpProxy::State {
   std::size_t next = 0;
   bool is_cut = false;
   std::string commit_marker;  // the armed commit trap, if not empty
+  std::string hold_marker;    // the armed hold of replies, if not empty
   std::set<std::shared_ptr<Link>> links;
   tcp::acceptor acceptor;
   std::thread thread;
@@ -160,6 +180,28 @@ void TcpProxy::lose_reply_to_commit_after(std::string marker) {
     state->commit_marker = std::move(marker);
     for (const auto& link : state->links)
       link->sent_commit_marker = false;
+  });
+}
+
+void TcpProxy::hold_replies_after(std::string marker) {
+  state_->run([state = state_.get(), &marker] { state->hold_marker = std::move(marker); });
+}
+
+bool TcpProxy::holding() const {
+  bool any = false;
+  state_->run([state = state_.get(), &any] {
+    for (const auto& link : state->links)
+      any = any || link->holding_replies;
+  });
+  return any;
+}
+
+void TcpProxy::release() {
+  state_->run([state = state_.get()] {
+    for (const auto& link : state->links) {
+      link->holding_replies = false;
+      link->released.cancel();
+    }
   });
 }
 

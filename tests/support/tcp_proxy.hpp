@@ -27,6 +27,12 @@ class TcpProxy {
   // that contain "COMMIT" reach the backend, and its reply closes the connection instead of
   // reaching the client: the transaction has committed, and the client cannot know. Once only.
   void lose_reply_to_commit_after(std::string marker);
+  // Once a client has sent bytes containing `marker` (they reach the backend), the backend's
+  // bytes on that connection wait in the proxy until release(): a request is in flight and
+  // unanswered for as long as the test needs. Once only.
+  void hold_replies_after(std::string marker);
+  bool holding() const;  // whether some connection's replies are held now
+  void release();
 
  private:
   struct State;

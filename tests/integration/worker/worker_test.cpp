@@ -2,8 +2,10 @@
 // poison messages, database outages, shared consumers and the leader's duties.
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "sentinel/bus/bus_component.hpp"
 #include "sentinel/core/crypto.hpp"
@@ -13,6 +15,7 @@
 
 #include "support/nats_server.hpp"
 #include "support/postgres_cluster.hpp"
+#include "support/tcp_proxy.hpp"
 #include "support/temp_dir.hpp"
 #include "worker_rig.hpp"
 
@@ -264,4 +267,38 @@ TEST_CASE("worker: after a nats-server crash the consumer resumes; redeliveries 
   CHECK(acked >= 5);
   CHECK(rig.metric("sentinel_worker_duplicate_batches_total") == acked - 5);
   CHECK(rig.samples_of(kAgent) == 10);
+}
+
+TEST_CASE("worker: stopped while it binds its consumer, it starts no fetch loop",
+          "[worker][nats]") {
+  // The binding may complete after stop() has begun; a fetch loop it started then would outlive
+  // the worker's wait for its loops, and the worker would be destroyed under it.
+  store::test::PostgresBackend db;
+  sentinel::test::NatsServerProcess server;
+  NatsSettings nats(server.url());
+  auto environment = nats.environment;
+  environment["SENTINEL_STORE_URL"] = store_url(db.options());
+  {
+    // The stream and the consumer exist before: the binding then takes one request.
+    WorkerRig first({"worker"}, environment);
+    first.wait_ready();
+  }
+  sentinel::test::TcpProxy proxy({server.port()});
+  proxy.hold_replies_after("$JS.API.CONSUMER.");
+  environment["SENTINEL_BUS_URL"] = fmt::format("nats://127.0.0.1:{}", proxy.port());
+  WorkerRig rig({"worker"}, environment);
+  REQUIRE(eventually([&] { return proxy.holding(); }));
+
+  const auto logged = [&](std::string_view text) {
+    const auto lines = rig.harness().log_lines();
+    return std::any_of(lines.begin(), lines.end(),
+                       [&](const auto& line) { return line.find(text) != line.npos; });
+  };
+  bool in_time = false;
+  std::thread stopper([&] { in_time = rig.harness().stop(); });
+  REQUIRE(eventually([&] { return logged("stopping worker"); }));
+  proxy.release();
+  stopper.join();
+  CHECK(in_time);
+  CHECK_FALSE(logged("consuming as"));
 }
