@@ -14,6 +14,8 @@
 #include "sentinel/store/component.hpp"
 #include "sentinel/store/session.hpp"
 
+#include "credential_cache.hpp"
+
 namespace sentinel::gateway {
 namespace {
 
@@ -57,21 +59,17 @@ class Auth::Impl {
       : config_(config),
         store_(context.get<store::StoreComponent>().store()),
         failures_(context.metrics().counter_family("sentinel_auth_failures_total",
-                                                   "API requests refused, by reason", {"reason"})) {
+                                                   "API requests refused, by reason", {"reason"})),
+        cache_(config.cache_ttl, kMaxCachedTokens) {
     context.get<http::Server>().add_filter(
         [this](http::Request& request, const http::Route& route) { return check(request, route); });
   }
 
-  void invalidate() {
-    std::lock_guard lock(mutex_);
-    cache_.clear();
-  }
+  void invalidate() { cache_.clear(); }
 
  private:
-  struct Cached {
-    std::optional<store::ApiToken> token;
-    core::Clock::time_point fetched;
-  };
+  // Unknown tokens are cached too: a flood of made-up ones must not reach the store.
+  static constexpr std::size_t kMaxCachedTokens = 100'000;
 
   boost::asio::awaitable<std::optional<http::Response>> check(http::Request& request,
                                                               const http::Route& route) {
@@ -109,27 +107,22 @@ class Auth::Impl {
     return unauthorized(reason, fmt::format("this route needs {}", expected));
   }
 
+  // The token with `hash`, from the cache or the store; nullopt inside when none has it.
   boost::asio::awaitable<core::Result<std::optional<store::ApiToken>>> lookup(
       const std::string& hash) {
-    {
-      std::lock_guard lock(mutex_);
-      auto cached = cache_.find(hash);
-      if (cached != cache_.end() && core::Clock::now() - cached->second.fetched < config_.cache_ttl)
-        co_return cached->second.token;
-    }
-    // The token with `hash`, from the cache or the store; nullopt inside when none has it.
+    if (auto cached = cache_.find(hash)) co_return std::move(*cached);
+    const auto stamp = cache_.stamp();
     auto found = co_await store_.run(
         [&](store::Session& session) { return session.credentials().find_api_token(hash); },
         store::Access::kRead);
     if (!found) co_return core::Error{"unavailable", found.error().message, true};
-    std::lock_guard lock(mutex_);
-    cache_[hash] = Cached{*found, core::Clock::now()};
+    cache_.put(hash, *found, stamp);
     co_return *found;
   }
 
   boost::asio::awaitable<void> touch(const store::ApiToken& token, std::int64_t now) {
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(touched_mutex_);
       auto& last = touched_[token.id];
       if (now - last < config_.touch_interval.count()) co_return;
       last = now;
@@ -145,8 +138,8 @@ class Auth::Impl {
   Config config_;
   store::Store& store_;
   core::Family<core::Counter>& failures_;
-  std::mutex mutex_;
-  std::map<std::string, Cached> cache_;
+  CredentialCache<std::optional<store::ApiToken>> cache_;
+  std::mutex touched_mutex_;
   std::map<std::string, std::int64_t> touched_;
 };
 

@@ -42,7 +42,7 @@ std::string new_key_id() {
 }
 
 KeyRing::KeyRing(store::Store& store, std::string_view master_key, core::Duration ttl)
-    : store_(store), sealing_(master_key, kPurpose), ttl_(ttl) {}
+    : store_(store), sealing_(master_key, kPurpose), cache_(ttl, kMaxEntries) {}
 
 std::string KeyRing::seal(std::string_view agent_id, std::string_view key_id,
                           std::string_view secret) const {
@@ -65,12 +65,8 @@ AgentKeys KeyRing::open(const std::optional<bool>& enabled,
 }
 
 boost::asio::awaitable<core::Result<AgentKeys>> KeyRing::get(const std::string& agent_id) {
-  {
-    std::lock_guard lock(mutex_);
-    auto entry = entries_.find(agent_id);
-    if (entry != entries_.end() && core::Clock::now() - entry->second.fetched < ttl_)
-      co_return entry->second.keys;
-  }
+  if (auto cached = cache_.find(agent_id)) co_return std::move(*cached);
+  const auto stamp = cache_.stamp();
   const auto now = core::unix_ms();
   auto loaded = co_await store_.run(
       [&](store::Session& session) {
@@ -84,17 +80,12 @@ boost::asio::awaitable<core::Result<AgentKeys>> KeyRing::get(const std::string& 
       store::Access::kRead);
   if (!loaded) co_return loaded.error();
   auto keys = open(loaded->enabled, loaded->keys, agent_id);
-  std::lock_guard lock(mutex_);
-  // Unknown agent ids are cached too (a flood of them must not reach the store); the bound keeps
-  // such a flood from growing the map without end.
-  if (entries_.size() >= kMaxEntries) entries_.clear();
-  entries_[agent_id] = Entry{keys, core::Clock::now()};
+  cache_.put(agent_id, keys, stamp);
   co_return keys;
 }
 
 void KeyRing::invalidate(const std::string& agent_id) {
-  std::lock_guard lock(mutex_);
-  entries_.erase(agent_id);
+  cache_.invalidate(agent_id);
 }
 
 }  // namespace sentinel::gateway

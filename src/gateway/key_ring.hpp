@@ -6,8 +6,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +16,8 @@
 #include "sentinel/core/result.hpp"
 #include "sentinel/store/credentials.hpp"
 #include "sentinel/store/store.hpp"
+
+#include "credential_cache.hpp"
 
 namespace sentinel::gateway {
 
@@ -48,18 +48,12 @@ class KeyRing {
                    std::string_view secret) const;
 
  private:
-  struct Entry {
-    AgentKeys keys;
-    core::Clock::time_point fetched;
-  };
   AgentKeys open(const std::optional<bool>& enabled, const std::vector<store::AgentKey>& rows,
                  const std::string& agent_id) const;
 
   store::Store& store_;
   core::SealingKey sealing_;
-  core::Duration ttl_;
-  std::mutex mutex_;
-  std::map<std::string, Entry, std::less<>> entries_;
+  CredentialCache<AgentKeys> cache_;
 };
 
 // A new key id: "key_" and 64 random bits.

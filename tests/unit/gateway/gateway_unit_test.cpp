@@ -6,6 +6,7 @@
 #include "sentinel/gateway/auth.hpp"
 
 #include "body_decoder.hpp"
+#include "credential_cache.hpp"
 #include "handlers.hpp"
 #include "rate_limiter.hpp"
 
@@ -149,4 +150,37 @@ TEST_CASE("roles: admin satisfies every role, the others only their own") {
   CHECK_FALSE(valid_role("root"));
   CHECK(token_hash("abc") == token_hash("abc"));
   CHECK(token_hash("abc") != token_hash("abd"));
+}
+
+TEST_CASE("CredentialCache: an answer read before an invalidation is not kept") {
+  CredentialCache<int> cache(std::chrono::hours(1), 100);
+  CHECK_FALSE(cache.find("a"));
+  cache.put("a", 1, cache.stamp());
+  CHECK(cache.find("a") == 1);
+
+  const auto before_revoke = cache.stamp();  // a lookup reads the store ...
+  cache.invalidate("a");                     // ... while a change invalidates ...
+  cache.put("a", 1, before_revoke);          // ... and its answer comes back
+  CHECK_FALSE(cache.find("a"));
+  cache.put("a", 2, cache.stamp());
+  CHECK(cache.find("a") == 2);
+
+  const auto before_clear = cache.stamp();
+  cache.clear();
+  cache.put("b", 3, before_clear);
+  CHECK_FALSE(cache.find("b"));
+}
+
+TEST_CASE("CredentialCache: entries expire after the ttl; a full cache starts over") {
+  CredentialCache<int> expired(std::chrono::milliseconds(0), 100);
+  expired.put("a", 1, expired.stamp());
+  CHECK_FALSE(expired.find("a"));
+
+  CredentialCache<int> small(std::chrono::hours(1), 2);
+  small.put("a", 1, small.stamp());
+  small.put("b", 2, small.stamp());
+  small.put("c", 3, small.stamp());
+  CHECK_FALSE(small.find("a"));
+  CHECK_FALSE(small.find("b"));
+  CHECK(small.find("c") == 3);
 }
