@@ -147,6 +147,19 @@ struct NatsSettings {
   std::map<std::string, std::string> environment;
 };
 
+// A nats-server and a PostgreSQL schema of the test's own, for tests that stop or hold the server.
+struct OwnServices {
+  store::test::PostgresBackend db;
+  sentinel::test::NatsServerProcess server;
+  NatsSettings nats{server.url()};
+
+  std::map<std::string, std::string> environment() const {
+    auto environment = nats.environment;
+    environment["SENTINEL_STORE_URL"] = store_url(db.options());
+    return environment;
+  }
+};
+
 std::string shared_nats() {
   const char* url = std::getenv("SENTINEL_TEST_NATS_URL");
   if (url == nullptr || *url == '\0')
@@ -237,12 +250,10 @@ TEST_CASE("worker: nothing is acked while PostgreSQL is down; all is stored once
 // committed already, come again and must be stored once; the consumer resumes after the rest.
 TEST_CASE("worker: after a nats-server crash the consumer resumes; redeliveries are stored once",
           "[worker][nats]") {
-  store::test::PostgresBackend db;
-  sentinel::test::NatsServerProcess server;
-  NatsSettings nats(server.url());
-  auto environment = nats.environment;
-  environment["SENTINEL_STORE_URL"] = store_url(db.options());
-  WorkerRig rig({"worker"}, environment);
+  OwnServices own;
+  auto& server = own.server;
+  const auto& nats = own.nats;
+  WorkerRig rig({"worker"}, own.environment());
   rig.wait_ready();
   const auto t = core::unix_ms() - 60'000;
   auto publish = [&](std::uint64_t id) {
@@ -273,17 +284,14 @@ TEST_CASE("worker: stopped while it binds its consumer, it starts no fetch loop"
           "[worker][nats]") {
   // The binding may complete after stop() has begun; a fetch loop it started then would outlive
   // the worker's wait for its loops, and the worker would be destroyed under it.
-  store::test::PostgresBackend db;
-  sentinel::test::NatsServerProcess server;
-  NatsSettings nats(server.url());
-  auto environment = nats.environment;
-  environment["SENTINEL_STORE_URL"] = store_url(db.options());
+  OwnServices own;
+  auto environment = own.environment();
   {
     // The stream and the consumer exist before: the binding then takes one request.
     WorkerRig first({"worker"}, environment);
     first.wait_ready();
   }
-  sentinel::test::TcpProxy proxy({server.port()});
+  sentinel::test::TcpProxy proxy({own.server.port()});
   proxy.hold_replies_after("$JS.API.CONSUMER.");
   environment["SENTINEL_BUS_URL"] = fmt::format("nats://127.0.0.1:{}", proxy.port());
   WorkerRig rig({"worker"}, environment);
