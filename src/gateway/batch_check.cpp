@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/proto/text.hpp"
+
 #include "handlers.hpp"
 
 namespace sentinel::gateway {
@@ -26,6 +28,7 @@ std::optional<std::string> batch_problem(const v1::Batch& batch, std::string_vie
       return fmt::format("{} has {} labels, more than the limit of {}", metric.name(),
                          metric.labels_size(), limits.max_labels);
     }
+    if (auto problem = proto::metric_text_problem(metric)) return problem;
     for (const auto& label : metric.labels()) {
       if (label.name().empty() || label.name().size() > limits.max_label_name_bytes ||
           label.value().size() > limits.max_label_value_bytes) {

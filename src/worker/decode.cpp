@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <google/protobuf/arena.h>
 
+#include "sentinel/proto/text.hpp"
+
 #include "proto/sentinel.pb.h"
 
 namespace sentinel::worker {
@@ -25,6 +27,7 @@ class Converter {
   // An error message, or empty when the metric was converted.
   std::string add(const v1::Metric& metric) {
     if (metric.name().empty()) return "a metric has no name";
+    if (auto problem = proto::metric_text_problem(metric)) return *problem;
     store::Labels labels;
     for (const auto& label : metric.labels()) {
       if (label.name().empty())

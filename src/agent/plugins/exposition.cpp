@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sentinel/proto/text.hpp"
+
 #include "agent/collectors/proc_files.hpp"
 #include "agent/metric_names.hpp"
 
@@ -67,6 +69,11 @@ std::optional<double> parse_value(std::string_view text) {
   return parse_number<double>(text.starts_with('+') ? text.substr(1) : text);
 }
 
+// A JSON label value the stores keep as it is (sentinel/proto/text.hpp).
+bool storable_label_value(const nlohmann::json& value) {
+  return value.is_string() && proto::text_problem(value.get_ref<const std::string&>()).empty();
+}
+
 std::optional<Labels> parse_labels(LineReader& reader) {
   Labels labels;
   if (!reader.take('{') || reader.take('}')) return labels;
@@ -74,7 +81,8 @@ std::optional<Labels> parse_labels(LineReader& reader) {
     reader.skip_spaces();
     const std::string name(reader.take_name());
     auto value = reader.take('=') ? reader.take_quoted() : std::nullopt;
-    if (!valid_label_name(name) || !value) return std::nullopt;
+    if (!valid_label_name(name) || !value || !proto::text_problem(*value).empty())
+      return std::nullopt;
     auto same = [&](const auto& label) { return label.first == name; };
     if (std::any_of(labels.begin(), labels.end(), same)) return std::nullopt;
     labels.emplace_back(name, std::move(*value));
@@ -164,7 +172,7 @@ ParsedOutput parse_json_lines(std::string_view text) {
     const auto& labels = json.value("labels", nlohmann::json::object());
     if (!labels.is_object()) return invalid("labels is not an object");
     for (const auto& [key, label] : labels.items()) {
-      if (!valid_label_name(key) || !label.is_string()) return invalid("bad label");
+      if (!valid_label_name(key) || !storable_label_value(label)) return invalid("bad label");
       sample.labels.emplace_back(key, label.get<std::string>());
     }
     const auto& timestamp = json.value("timestamp_ms", nlohmann::json(0));

@@ -69,7 +69,10 @@ TEST_CASE("the Prometheus text format: types, labels, escapes, timestamps and ba
       "broken{a=1} 2\n"
       "9starts_with_a_digit 1\n"
       "no_value\n"
-      "dup{a=\"1\",a=\"2\"} 1\n");
+      "dup{a=\"1\",a=\"2\"} 1\n"
+      // Text no store keeps: invalid UTF-8, a NUL.
+      "bad_utf8{a=\"\xff\"} 1\n" +
+      std::string("nul{a=\"x\0y\"} 1\n", 15));
   REQUIRE(parsed.samples.size() == 3);
   const auto& requests = parsed.samples[0];
   CHECK(requests.name == "requests_total");
@@ -81,7 +84,7 @@ TEST_CASE("the Prometheus text format: types, labels, escapes, timestamps and ba
   CHECK(parsed.samples[1].value == 21.5);
   CHECK(parsed.samples[2].type == v1::METRIC_TYPE_GAUGE);  // untyped
   CHECK(std::isinf(parsed.samples[2].value));
-  REQUIRE(parsed.problems.size() == 5);
+  REQUIRE(parsed.problems.size() == 7);
   CHECK(parsed.problems[0].reason == "unsupported_type");
   CHECK(parsed.problems[0].line == 9);
   for (std::size_t i = 1; i < parsed.problems.size(); ++i)
@@ -98,14 +101,16 @@ TEST_CASE("JSON lines: name, labels, value, type and timestamp; bad lines report
       "{\"name\":\"x\",\"value\":1,\"type\":\"histogram\"}\n"
       "{\"name\":\"x\",\"value\":1,\"labels\":{\"bad-name\":\"v\"}}\n"
       // Found by fuzz_exposition: a type that is not a string threw out of the parser.
-      "{\"name\":\"x\",\"value\":1,\"type\":700}\n");
+      "{\"name\":\"x\",\"value\":1,\"type\":700}\n"
+      "{\"name\":\"x\",\"value\":1,\"labels\":{\"a\":\"x\\u0000y\"}}\n");
   REQUIRE(parsed.samples.size() == 2);
   CHECK(parsed.samples[0].labels == agent::Labels{{"queue", "mail"}});
   CHECK(parsed.samples[0].type == v1::METRIC_TYPE_GAUGE);
   CHECK(parsed.samples[1].type == v1::METRIC_TYPE_COUNTER);
   CHECK(parsed.samples[1].timestamp_ms == 1700000000000);
-  REQUIRE(parsed.problems.size() == 5);
+  REQUIRE(parsed.problems.size() == 6);
   CHECK(parsed.problems[4].message == "line 7: type is not gauge or counter");
+  CHECK(parsed.problems[5].message == "line 8: bad label");
 }
 
 TEST_CASE("a command runs with only the configured environment and its rlimits") {

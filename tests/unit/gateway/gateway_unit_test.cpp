@@ -123,6 +123,13 @@ TEST_CASE("batch_problem: the limits of docs/protocol.md") {
   batch = batch_of(1);
   batch.set_batch_id(0);
   CHECK(batch_problem(batch, "agt_1", limits));
+  // No store keeps NUL in text (PostgreSQL refuses it).
+  batch = batch_of(1);
+  batch.mutable_metrics(0)->mutable_labels(0)->set_value(std::string("a\0b", 3));
+  CHECK(batch_problem(batch, "agt_1", limits).value_or("").find("NUL") != std::string::npos);
+  batch = batch_of(1);
+  batch.mutable_metrics(0)->set_name(std::string("m\0", 2));
+  CHECK(batch_problem(batch, "agt_1", limits).value_or("").find("NUL") != std::string::npos);
 }
 
 TEST_CASE("RateLimiter: a burst, then a wait named in whole milliseconds") {

@@ -80,6 +80,15 @@ TEST_CASE("decode: what can never be stored says why", "[worker]") {
   auto no_value = batch_of("agt_a");
   no_value.mutable_metrics(0)->clear_double_value();
   CHECK(decode_error(no_value, "sentinel.metrics.agt_a") == "metric load1 has no value");
+  // PostgreSQL keeps no NUL in text: a batch holding one would fail every group it is in.
+  auto nul_label = batch_of("agt_a");
+  auto* label = nul_label.mutable_metrics(0)->add_labels();
+  label->set_name("mount");
+  label->set_value(std::string("/a\0b", 4));
+  CHECK(decode_error(nul_label, "sentinel.metrics.agt_a").find("NUL") != std::string::npos);
+  auto nul_name = batch_of("agt_a");
+  nul_name.mutable_metrics(0)->set_name(std::string("lo\0ad", 5));
+  CHECK(decode_error(nul_name, "sentinel.metrics.agt_a").find("NUL") != std::string::npos);
 }
 
 TEST_CASE("query params: times, steps, labels and CSV fields", "[worker]") {

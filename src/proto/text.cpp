@@ -1,0 +1,67 @@
+#include "sentinel/proto/text.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include <fmt/format.h>
+
+namespace sentinel::proto {
+namespace {
+
+constexpr std::string_view kInvalidUtf8 = "invalid UTF-8";
+
+// The length of the UTF-8 sequence that starts with `lead`, the code point bits it carries and
+// the smallest code point that needs this length (anything below is an overlong form).
+struct Lead {
+  std::size_t length;
+  std::uint32_t bits;
+  std::uint32_t minimum;
+};
+
+std::optional<Lead> read_lead(unsigned char lead) {
+  if ((lead & 0xE0) == 0xC0) return Lead{2, lead & 0x1Fu, 0x80};
+  if ((lead & 0xF0) == 0xE0) return Lead{3, lead & 0x0Fu, 0x800};
+  if ((lead & 0xF8) == 0xF0) return Lead{4, lead & 0x07u, 0x10000};
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view text_problem(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == 0) return "a NUL byte";
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    const auto lead = read_lead(byte);
+    if (!lead || i + lead->length > text.size()) return kInvalidUtf8;
+    std::uint32_t code_point = lead->bits;
+    for (std::size_t k = 1; k < lead->length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return kInvalidUtf8;
+      code_point = (code_point << 6) | (next & 0x3Fu);
+    }
+    const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
+    if (code_point < lead->minimum || code_point > 0x10FFFF || surrogate) return kInvalidUtf8;
+    i += lead->length;
+  }
+  return {};
+}
+
+std::optional<std::string> metric_text_problem(const v1::Metric& metric) {
+  // The offending text itself stays out of the message: it is what cannot be stored or logged.
+  if (auto why = text_problem(metric.name()); !why.empty())
+    return fmt::format("a metric name holds {}", why);
+  for (const auto& label : metric.labels()) {
+    if (auto why = text_problem(label.name()); !why.empty())
+      return fmt::format("metric {}: a label name holds {}", metric.name(), why);
+    if (auto why = text_problem(label.value()); !why.empty())
+      return fmt::format("metric {}: label {} holds {}", metric.name(), label.name(), why);
+  }
+  return std::nullopt;
+}
+
+}  // namespace sentinel::proto
