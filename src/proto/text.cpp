@@ -1,5 +1,6 @@
 #include "sentinel/proto/text.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -26,29 +27,45 @@ std::optional<Lead> read_lead(unsigned char lead) {
   return std::nullopt;
 }
 
+// The length of the valid UTF-8 sequence without NUL at the start of `text`, or 0.
+std::size_t valid_sequence(std::string_view text) {
+  const auto byte = static_cast<unsigned char>(text.front());
+  if (byte == 0) return 0;
+  if (byte < 0x80) return 1;
+  const auto lead = read_lead(byte);
+  if (!lead || lead->length > text.size()) return 0;
+  std::uint32_t code_point = lead->bits;
+  for (std::size_t k = 1; k < lead->length; ++k) {
+    const auto next = static_cast<unsigned char>(text[k]);
+    if ((next & 0xC0) != 0x80) return 0;
+    code_point = (code_point << 6) | (next & 0x3Fu);
+  }
+  const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
+  if (code_point < lead->minimum || code_point > 0x10FFFF || surrogate) return 0;
+  return lead->length;
+}
+
 }  // namespace
 
 std::string_view text_problem(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte == 0) return "a NUL byte";
-    if (byte < 0x80) {
-      ++i;
-      continue;
-    }
-    const auto lead = read_lead(byte);
-    if (!lead || i + lead->length > text.size()) return kInvalidUtf8;
-    std::uint32_t code_point = lead->bits;
-    for (std::size_t k = 1; k < lead->length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return kInvalidUtf8;
-      code_point = (code_point << 6) | (next & 0x3Fu);
-    }
-    const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
-    if (code_point < lead->minimum || code_point > 0x10FFFF || surrogate) return kInvalidUtf8;
-    i += lead->length;
+    const auto length = valid_sequence(text.substr(i));
+    if (length == 0) return text[i] == '\0' ? "a NUL byte" : kInvalidUtf8;
+    i += length;
   }
   return {};
+}
+
+std::string storable_text(std::string_view text) {
+  constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto length = valid_sequence(text.substr(i));
+    out.append(length > 0 ? text.substr(i, length) : kReplacement);
+    i += std::max<std::size_t>(length, 1);
+  }
+  return out;
 }
 
 std::optional<std::string> metric_text_problem(const v1::Metric& metric) {

@@ -1,5 +1,7 @@
 #include <algorithm>
 
+#include "sentinel/proto/text.hpp"
+
 #include "agent/collectors/collector.hpp"
 
 namespace sentinel::agent {
@@ -16,7 +18,12 @@ void MetricSink::add(std::string_view name, Labels labels, v1::MetricType type, 
   for (auto& [key, label_value] : labels) {
     auto* label = metric.add_labels();
     label->set_name(std::move(key));
-    label->set_value(std::move(label_value));
+    // Values come from the system (mount points, device names): keep the sample with its value
+    // made storable rather than have the whole batch refused.
+    if (proto::text_problem(label_value).empty())
+      label->set_value(std::move(label_value));
+    else
+      label->set_value(proto::storable_text(label_value));
   }
   metric.set_type(type);
   metric.set_double_value(value);

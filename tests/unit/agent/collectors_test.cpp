@@ -307,3 +307,17 @@ TEST_CASE("name filters: include narrows, exclude wins") {
   CHECK_FALSE(filter.accepts("loop0"));
   CHECK(agent::NameFilter().accepts("anything"));
 }
+
+TEST_CASE("a label value that is not UTF-8 text is made so, and its sample kept") {
+  // A mount point in Latin-1 (or any name the kernel hands over as bytes): the gateway cannot
+  // decode a batch with invalid UTF-8, and PostgreSQL keeps no NUL.
+  std::vector<v1::Metric> metrics;
+  agent::MetricSink sink(metrics, 1000, {});
+  sink.gauge("filesystem_free_bytes", {{"mountpoint", "/mnt/\xe9t\xe9"}}, 1);
+  sink.gauge("filesystem_free_bytes", {{"mountpoint", std::string("/a\0b", 4)}}, 2);
+  REQUIRE(metrics.size() == 2);
+  CHECK(metrics[0].labels(0).value() == "/mnt/\xef\xbf\xbdt\xef\xbf\xbd");
+  CHECK(metrics[1].labels(0).value() ==
+        "/a\xef\xbf\xbd"
+        "b");
+}

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+using sentinel::proto::storable_text;
 using sentinel::proto::text_problem;
 
 TEST_CASE("text_problem: UTF-8 without NUL passes; NUL and every kind of bad UTF-8 are named") {
@@ -16,4 +17,12 @@ TEST_CASE("text_problem: UTF-8 without NUL passes; NUL and every kind of bad UTF
     INFO(bad);
     CHECK(text_problem(bad) == "invalid UTF-8");
   }
+}
+
+TEST_CASE("storable_text: each NUL and each byte of a bad sequence becomes U+FFFD") {
+  CHECK(storable_text("Zürich") == "Zürich");
+  CHECK(storable_text("/mnt/\xe9t\xe9") == "/mnt/\uFFFDt\uFFFD");
+  CHECK(storable_text(std::string("a\0b", 3)) == "a\uFFFDb");
+  CHECK(storable_text("\xc3") == "\uFFFD");
+  CHECK(text_problem(storable_text("\xed\xa0\x80\xff")).empty());
 }
