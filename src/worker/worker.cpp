@@ -41,6 +41,7 @@ class WorkerImpl {
 
   void stop(core::Deadline deadline) {
     stopping_ = true;
+    log_.debug("stopping: the consumer binding and the leader duties first, then the fetch loops");
     background_.cancel();
     // The consumer's binding starts the fetch loops: once it has ended, none can start.
     const bool background_ended = background_.wait(deadline);

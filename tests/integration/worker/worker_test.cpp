@@ -304,7 +304,7 @@ TEST_CASE("worker: stopped while it binds its consumer, it starts no fetch loop"
   };
   bool in_time = false;
   std::thread stopper([&] { in_time = rig.harness().stop(); });
-  REQUIRE(eventually([&] { return logged("stopping worker"); }));
+  REQUIRE(eventually([&] { return logged("stopping: the consumer binding"); }));
   proxy.release();
   stopper.join();
   CHECK(in_time);
