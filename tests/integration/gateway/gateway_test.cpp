@@ -277,7 +277,11 @@ TEST_CASE("gateway: enrolment needs a live bootstrap token and never overwrites 
   CHECK(test::error_code(reused) == "invalid_bootstrap_token");
   CHECK(enroll("sbt_made_up").status == 401);
   const auto expired = gateway.bootstrap_token("db-02", 1, 1ms);
-  REQUIRE(test::eventually([&] { return enroll(expired).status == 401; }));
+  // Only once its expiry (whole milliseconds) has surely passed: an enrolment within that
+  // millisecond succeeds, and used the token up (the test then counted two enrolments).
+  const auto minted = core::unix_ms();
+  REQUIRE(test::eventually([&] { return core::unix_ms() >= minted + 2; }));
+  CHECK(enroll(expired).status == 401);
 
   // Same name again: refused, and the token is not used up by the refusal.
   const auto again = gateway.bootstrap_token("db-01", 2);
