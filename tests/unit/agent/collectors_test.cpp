@@ -312,7 +312,8 @@ TEST_CASE("a label value that is not UTF-8 text is made so, and its sample kept"
   // A mount point in Latin-1 (or any name the kernel hands over as bytes): the gateway cannot
   // decode a batch with invalid UTF-8, and PostgreSQL keeps no NUL.
   std::vector<v1::Metric> metrics;
-  agent::MetricSink sink(metrics, 1000, {});
+  const std::map<std::string, std::string> no_static_labels;  // the sink keeps a reference
+  agent::MetricSink sink(metrics, 1000, no_static_labels);
   sink.gauge("filesystem_free_bytes", {{"mountpoint", "/mnt/\xe9t\xe9"}}, 1);
   sink.gauge("filesystem_free_bytes", {{"mountpoint", std::string("/a\0b", 4)}}, 2);
   REQUIRE(metrics.size() == 2);
