@@ -129,9 +129,7 @@ int run_daemon(const ComponentCatalog& catalog, const DaemonOptions& options) {
       write_ready_file(options.ready_file, options.ready_text(components));
   } catch (const std::exception& e) {
     log.error("sentineld did not start: {}", e.what());
-    const auto* start_error = dynamic_cast<const StartError*>(&e);
-    const bool rolled_back = start_error == nullptr || start_error->stopped_in_time();
-    if (!rolled_back || !components.stop(Clock::now() + timeout)) exit_without_cleanup(log);
+    if (!components.stop(Clock::now() + timeout)) exit_without_cleanup(log);
     return 1;
   }
   log.info("sentineld {} running as {} ({})", version(), options.role,

@@ -78,18 +78,19 @@ void ComponentSet::start(Deadline rollback_deadline) {
     } catch (const std::exception& e) {
       auto message = fmt::format("{} failed to start: {}", entry.name, e.what());
       log_.error("{}; stopping the {} started before it", message, started_.load());
-      const bool stopped_in_time = stop_started(rollback_deadline);
-      throw StartError(message, stopped_in_time);
+      stop_started(rollback_deadline);
+      throw StartError(message);
     }
     started_.fetch_add(1);
   }
 }
 
 bool ComponentSet::stop(Deadline deadline) {
-  return stop_started(deadline);
+  stop_started(deadline);
+  return !stopped_late_;
 }
 
-bool ComponentSet::stop_started(Deadline deadline) {
+void ComponentSet::stop_started(Deadline deadline) {
   bool in_time = true;
   for (auto n = started_.load(); n > 0; --n) {
     auto& entry = entries_[n - 1];
@@ -102,7 +103,7 @@ bool ComponentSet::stop_started(Deadline deadline) {
       in_time = false;
     }
   }
-  return in_time && Clock::now() <= deadline;
+  stopped_late_ = stopped_late_ || !in_time || Clock::now() > deadline;
 }
 
 std::vector<std::string> ComponentSet::reload(const ParsedConfig& config) {

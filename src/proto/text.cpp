@@ -56,13 +56,15 @@ std::string_view text_problem(std::string_view text) {
   return {};
 }
 
-std::string storable_text(std::string_view text) {
+std::string storable_text(std::string text) {
+  if (text_problem(text).empty()) return text;
   constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
+  const std::string_view view(text);
   std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto length = valid_sequence(text.substr(i));
-    out.append(length > 0 ? text.substr(i, length) : kReplacement);
+  out.reserve(view.size());
+  for (std::size_t i = 0; i < view.size();) {
+    const auto length = valid_sequence(view.substr(i));
+    out.append(length > 0 ? view.substr(i, length) : kReplacement);
     i += std::max<std::size_t>(length, 1);
   }
   return out;

@@ -81,14 +81,7 @@ ParsedConfig parse_config(const ComponentCatalog& catalog, ConfigInputs inputs,
 
 class StartError : public std::runtime_error {
  public:
-  StartError(const std::string& message, bool stopped_in_time)
-      : std::runtime_error(message), stopped_in_time_(stopped_in_time) {}
-  // Whether the components started before the failure stopped by the rollback deadline; when
-  // not, some task may still run and use its component.
-  bool stopped_in_time() const { return stopped_in_time_; }
-
- private:
-  bool stopped_in_time_;
+  using std::runtime_error::runtime_error;
 };
 
 // Shared services the app owns and lends to every component.
@@ -112,7 +105,8 @@ class ComponentSet final : public ComponentContext {
   // Starts in dependency order; when one fails, stops those started (by `rollback_deadline`) and
   // throws StartError.
   void start(Deadline rollback_deadline);
-  // Stops in reverse order. Returns false if some component failed to stop in time.
+  // Stops in reverse order. Returns false if some component failed to stop in time, now or when
+  // a failed start was rolled back: some task may then still run and use its component.
   bool stop(Deadline deadline);
   // Applies a new configuration to components that support reload; returns their names.
   std::vector<std::string> reload(const ParsedConfig& config);
@@ -135,7 +129,8 @@ class ComponentSet final : public ComponentContext {
 
   Component& resolve(std::string_view name) override;
   Component* lookup(std::string_view name) override;
-  bool stop_started(Deadline deadline);
+  // Stops the started ones in reverse order; notes a stop that misses `deadline`.
+  void stop_started(Deadline deadline);
 
   const ComponentCatalog& catalog_;
   const ParsedConfig* config_;
@@ -144,6 +139,7 @@ class ComponentSet final : public ComponentContext {
   std::vector<Entry> entries_;             // in construction order = dependency order
   std::vector<std::string> constructing_;  // the current chain, to report cycles
   std::atomic<std::size_t> started_{0};
+  bool stopped_late_ = false;  // some stop missed its deadline
 };
 
 }  // namespace sentinel::core

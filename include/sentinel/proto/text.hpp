@@ -15,9 +15,10 @@ namespace sentinel::proto {
 // UTF-8"), to be named in an error.
 std::string_view text_problem(std::string_view text);
 
-// `text` with each NUL byte and each byte of an invalid UTF-8 sequence replaced by U+FFFD: for
-// names the agent takes from the system (a mount point in Latin-1), whose samples it keeps.
-std::string storable_text(std::string_view text);
+// `text` with each NUL byte and each byte of an invalid UTF-8 sequence replaced by U+FFFD (as it
+// is, without a copy, when it has none): for names the agent takes from the system (a mount
+// point in Latin-1), whose samples it keeps.
+std::string storable_text(std::string text);
 
 // Why `metric`'s name or one of its labels cannot be stored, or nullopt when all can.
 std::optional<std::string> metric_text_problem(const v1::Metric& metric);

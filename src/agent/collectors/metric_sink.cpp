@@ -20,10 +20,7 @@ void MetricSink::add(std::string_view name, Labels labels, v1::MetricType type, 
     label->set_name(std::move(key));
     // Values come from the system (mount points, device names): keep the sample with its value
     // made storable rather than have the whole batch refused.
-    if (proto::text_problem(label_value).empty())
-      label->set_value(std::move(label_value));
-    else
-      label->set_value(proto::storable_text(label_value));
+    label->set_value(proto::storable_text(std::move(label_value)));
   }
   metric.set_type(type);
   metric.set_double_value(value);
