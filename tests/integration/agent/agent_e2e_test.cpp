@@ -237,7 +237,12 @@ TEST_CASE("a wrong master key stops the agent at start with a clear error") {
   gateway.start();
   {
     AgentProcess first(dir, gateway.url(), {}, "first");
-    REQUIRE(test::eventually([&] { return gateway.enrolments() == 1; }, 30s));
+    // The gateway counts the enrolment before the agent has its answer: a stop in between
+    // would leave no identity to misread, so wait for the agent's word that it saved it.
+    REQUIRE(test::eventually(
+        [&] { return first.process().output().find("enrolled as agent") != std::string::npos; },
+        30s));
+    CHECK(gateway.enrolments() == 1);
     CHECK(first.stop() == 0);
   }
   AgentProcess second(dir, gateway.url(),
