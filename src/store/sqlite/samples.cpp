@@ -12,10 +12,24 @@
 namespace sentinel::store::sqlite {
 namespace {
 
-// The columns of both rollup tables; their values come from a SELECT that fills them in order.
-constexpr const char* kRollupUpsert =
-    "INSERT OR REPLACE INTO {} (series_id, bucket, avg, min,"
-    " max, count, sum, last, last_ts) ";
+// New samples go to samples_recent until it holds this many, then move to samples_settled
+// (migrations/sqlite/0050_recent_samples.sql). Small enough that a push's series share index
+// pages in samples_recent; large enough that each move writes many samples per series and page.
+// Measured with bench/all/ingest.sh (docs/BENCHMARKS.md).
+constexpr std::int64_t kSettleRows = 131072;
+
+// A rollup's input rows, (series_id, time, sum, min, max, count) for one agent and bucket:
+// from each samples table (joined per arm, so that each is read through its series index;
+// SQLite reads the compound `samples` view whole in a join under GROUP BY) or from the
+// 5-minute rollup. NaN samples (NULL here) stay out, as on PostgreSQL.
+constexpr const char* kRawRollupRows =
+    "SELECT s.series_id, s.ts AS time, s.value AS sum, s.value AS min, s.value AS max, 1 AS count"
+    " FROM series r JOIN {table} s ON s.series_id = r.id"
+    " WHERE r.agent_id = ?1 AND s.ts >= ?2 AND s.ts < ?2 + ?3 AND s.value IS NOT NULL";
+constexpr const char* k5mRollupRows =
+    "SELECT s.series_id, s.last_ts AS time, s.sum, s.min, s.max, s.count"
+    " FROM series r JOIN mv_metrics_5m s ON s.series_id = r.id"
+    " WHERE r.agent_id = ?1 AND s.bucket >= ?2 AND s.bucket < ?2 + ?3 AND s.last IS NOT NULL";
 
 class SqliteSamples final : public SampleRepository {
  public:
@@ -55,11 +69,12 @@ class SqliteSamples final : public SampleRepository {
   void append(std::span<const Sample> samples,
               std::span<const std::pair<std::string, std::int64_t>> buckets) override {
     for (const auto& sample : samples) {
-      db_.query("INSERT INTO samples (series_id, ts, value) VALUES (?1, ?2, ?3)", sample.series_id,
-                sample.time, sample.value)
+      db_.query("INSERT INTO samples_recent (series_id, ts, value) VALUES (?1, ?2, ?3)",
+                sample.series_id, sample.time, sample.value)
           .run();
     }
     queue_buckets(buckets);
+    settle_if_due();
   }
 
   std::size_t append_missing(
@@ -68,12 +83,13 @@ class SqliteSamples final : public SampleRepository {
     std::size_t added = 0;
     for (const auto& sample : samples) {
       added += static_cast<std::size_t>(
-          db_.query("INSERT INTO samples (series_id, ts, value) SELECT ?1, ?2, ?3"
+          db_.query("INSERT INTO samples_recent (series_id, ts, value) SELECT ?1, ?2, ?3"
                     " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE series_id = ?1 AND ts = ?2)",
                     sample.series_id, sample.time, sample.value)
               .run());
     }
     queue_buckets(buckets);
+    settle_if_due();
     return added;
   }
 
@@ -136,12 +152,12 @@ class SqliteSamples final : public SampleRepository {
     }
     std::vector<std::pair<std::string, std::int64_t>> hours;
     for (const auto& [agent, bucket] : pairs) {
-      report.buckets += recompute(agent, bucket, k5mMs, "samples", "mv_metrics_5m");
+      report.buckets += recompute_5m(agent, bucket);
       std::pair<std::string, std::int64_t> hour{agent, floor_to(bucket, k1hMs)};
       if (std::find(hours.begin(), hours.end(), hour) == hours.end()) hours.push_back(hour);
     }
     for (const auto& [agent, hour] : hours) {
-      recompute(agent, hour, k1hMs, "mv_metrics_5m", "mv_metrics_1h");
+      recompute_1h(agent, hour);
     }
     db_.query("DELETE FROM rollup_queue WHERE id <= ?1", watermark).run();
     return report;
@@ -159,7 +175,9 @@ class SqliteSamples final : public SampleRepository {
     // Whole days, as PostgreSQL drops them.
     if (policy.samples_ms > 0) {
       const auto cutoff = floor_to(now - policy.samples_ms, kDayMs);
-      report.rows_deleted += db_.query("DELETE FROM samples WHERE ts < ?1", cutoff).run();
+      for (const char* table : {"samples_settled", "samples_recent"})
+        report.rows_deleted +=
+            db_.query(fmt::format("DELETE FROM {} WHERE ts < ?1", table), cutoff).run();
     }
     purge("mv_metrics_5m", "bucket", policy.rollups_5m_ms);
     purge("mv_metrics_1h", "bucket", policy.rollups_1h_ms);
@@ -172,7 +190,11 @@ class SqliteSamples final : public SampleRepository {
     std::vector<std::int64_t> days;
     std::int64_t from = std::numeric_limits<std::int64_t>::min();
     while (true) {
-      auto rows = db_.query("SELECT min(ts) FROM samples WHERE ts >= ?1", from);
+      // Each table on its own: the compound view would be read whole for its min().
+      auto rows = db_.query(
+          "SELECT min(m) FROM (SELECT min(ts) AS m FROM samples_settled WHERE ts >= ?1"
+          " UNION ALL SELECT min(ts) FROM samples_recent WHERE ts >= ?1)",
+          from);
       rows.step();
       auto row = rows.row();
       if (row.null()) break;
@@ -190,29 +212,48 @@ class SqliteSamples final : public SampleRepository {
     }
   }
 
-  // Rewrites the rows of one agent's series in [start, start + width) of `target` from
-  // `source`: the samples (value, ts) or the 5-minute rollup (sum, count, min, max, last).
-  // NaN samples (NULL here) stay out, as on PostgreSQL.
+  // Moves the recent samples into samples_settled, in (series, time) order, once there are
+  // kSettleRows of them (migrations/sqlite/0050_recent_samples.sql). The rowids count them:
+  // the table is only ever emptied whole, so they run from 1 without gaps but for retention's.
+  void settle_if_due() {
+    auto span = db_.query(  // one min() or max() per SELECT: each is then one index probe
+        "SELECT (SELECT max(rowid) FROM samples_recent) - (SELECT min(rowid) FROM samples_recent)"
+        " + 1");
+    span.step();
+    if (span.row().null() || span.row().int64() < kSettleRows) return;
+    db_.query(
+           "INSERT INTO samples_settled (series_id, ts, value)"
+           " SELECT series_id, ts, value FROM samples_recent ORDER BY series_id, ts")
+        .run();
+    db_.query("DELETE FROM samples_recent").run();
+  }
+
+  std::int64_t recompute_5m(const std::string& agent, std::int64_t bucket) {
+    const auto rows =
+        fmt::format("{} UNION ALL {}",
+                    fmt::format(fmt::runtime(kRawRollupRows), fmt::arg("table", "samples_settled")),
+                    fmt::format(fmt::runtime(kRawRollupRows), fmt::arg("table", "samples_recent")));
+    return recompute(agent, bucket, k5mMs, "mv_metrics_5m", rows,
+                     "SELECT value FROM samples x WHERE x.series_id = g.series_id"
+                     " AND x.ts = g.last_ts AND x.value IS NOT NULL LIMIT 1");
+  }
+
+  std::int64_t recompute_1h(const std::string& agent, std::int64_t hour) {
+    return recompute(agent, hour, k1hMs, "mv_metrics_1h", k5mRollupRows,
+                     "SELECT last FROM mv_metrics_5m x WHERE x.series_id = g.series_id"
+                     " AND x.last_ts = g.last_ts AND x.last IS NOT NULL LIMIT 1");
+  }
+
+  // Rewrites the rows of one agent's series in [start, start + width) of `target` from `rows`
+  // (see kRawRollupRows); `last` is the value of series g.series_id at its latest time.
   std::int64_t recompute(const std::string& agent, std::int64_t start, std::int64_t width,
-                         std::string_view source, std::string_view target) {
-    const bool raw = source == "samples";
+                         std::string_view target, std::string_view rows, std::string_view last) {
     const auto sql = fmt::format(
-        fmt::runtime(std::string(kRollupUpsert) +
-                     "SELECT g.series_id, ?2, g.sum / g.count, g.min, g.max, g.count, g.sum,"
-                     " (SELECT {last} FROM {source} x WHERE x.series_id = g.series_id"
-                     "  AND x.{time} = g.last_ts AND x.{last} IS NOT NULL LIMIT 1), g.last_ts"
-                     " FROM (SELECT s.series_id, {sum} AS sum, min(s.{min}) AS min,"
-                     "  max(s.{max}) AS max, {count} AS count, max(s.{time}) AS last_ts"
-                     "  FROM series r JOIN {source} s ON s.series_id = r.id"
-                     "  WHERE r.agent_id = ?1 AND s.{start} >= ?2 AND s.{start} < ?2 + ?3"
-                     "  AND s.{last} IS NOT NULL"
-                     "  GROUP BY s.series_id) g"),
-        target, fmt::arg("last", raw ? "value" : "last"), fmt::arg("source", source),
-        fmt::arg("time", raw ? "ts" : "last_ts"),
-        fmt::arg("sum", raw ? "sum(s.value)" : "sum(s.sum)"),
-        fmt::arg("min", raw ? "value" : "min"), fmt::arg("max", raw ? "value" : "max"),
-        fmt::arg("count", raw ? "count(*)" : "sum(s.count)"),
-        fmt::arg("start", raw ? "ts" : "bucket"));
+        "INSERT OR REPLACE INTO {} (series_id, bucket, avg, min, max, count, sum, last, last_ts)"
+        " SELECT g.series_id, ?2, g.sum / g.count, g.min, g.max, g.count, g.sum, ({}), g.last_ts"
+        " FROM (SELECT series_id, sum(sum) AS sum, min(min) AS min, max(max) AS max,"
+        "  sum(count) AS count, max(time) AS last_ts FROM ({}) GROUP BY series_id) g",
+        target, last, rows);
     return db_.query(sql, agent, start, width).run();
   }
 

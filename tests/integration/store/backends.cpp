@@ -9,6 +9,7 @@
 
 #include "postgres/connection.hpp"
 #include "session_base.hpp"
+#include "sqlite/database.hpp"
 
 namespace sentinel::store::test {
 namespace {
@@ -86,6 +87,17 @@ std::unique_ptr<OpenStore> SqliteBackend::open(bool migrate) const {
 std::string SqliteBackend::slow_query() const {
   return "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000000)"
          " SELECT count(*) FROM n";
+}
+
+void SqliteBackend::admin(const std::string& sql) const {
+  sqlite::Database({.file = options().sqlite_file}).execute(sql);
+}
+
+std::int64_t SqliteBackend::scalar(const std::string& sql) const {
+  sqlite::Database db({.file = options().sqlite_file});
+  auto rows = db.query(sql);
+  REQUIRE(rows.step());
+  return rows.row().int64();
 }
 
 std::string test_dsn() {

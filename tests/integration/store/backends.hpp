@@ -94,6 +94,10 @@ class SqliteBackend {
   StoreOptions options() const;
   std::unique_ptr<OpenStore> open(bool migrate = true) const;
   std::string slow_query() const;  // runs for minutes unless interrupted
+  // Runs SQL on a connection of its own: a seed below the store's API, or a look inside it.
+  void admin(const std::string& sql) const;
+  // The first column of the first row of `sql` (a count), on a connection of its own.
+  std::int64_t scalar(const std::string& sql) const;
 
  private:
   sentinel::test::TempDir dir_;
