@@ -76,6 +76,18 @@ boost::asio::awaitable<void> IngestLoop::store(std::vector<store::IngestBatch>& 
     co_return;
   }
   const auto& error = report.error();
+  if (!error.transient && batches.size() > 1) {
+    // One batch the store refuses fails its whole group at every delivery, and the others
+    // would reach the dead letters with it: stored one at a time, only that one fails.
+    c_.log.warn("storing {} batches failed ({}); storing them one at a time", batches.size(),
+                error.message);
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+      std::vector<store::IngestBatch> one{std::move(batches[i])};
+      std::vector<bus::Delivery*> its{deliveries[i]};
+      co_await store(one, its);
+    }
+    co_return;
+  }
   c_.log.warn("storing {} batches failed, nothing acked: {}", batches.size(), error.message);
   // A failure that is not transient and persists until the last delivery would block the stream
   // forever: those messages go to the dead-letter table; the others come again later.

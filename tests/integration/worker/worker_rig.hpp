@@ -3,6 +3,7 @@
 // a store of the test's own and the in-process bus or a nats-server; with helpers that publish
 // batches as the gateway does and read back what was stored.
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,7 +54,8 @@ class WorkerRig {
 // A fresh SQLite store file in a directory of the test's own.
 class SqliteStoreDir {
  public:
-  std::string url() const { return "sqlite://" + (dir_.path() / "worker.db").string(); }
+  std::string url() const { return "sqlite://" + file().string(); }
+  std::filesystem::path file() const { return dir_.path() / "worker.db"; }
 
  private:
   sentinel::test::TempDir dir_;

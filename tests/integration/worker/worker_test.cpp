@@ -13,6 +13,7 @@
 #include "sentinel/store/component.hpp"
 #include "sentinel/store/session.hpp"
 
+#include "sqlite/database.hpp"
 #include "support/nats_server.hpp"
 #include "support/postgres_cluster.hpp"
 #include "support/tcp_proxy.hpp"
@@ -214,6 +215,43 @@ TEST_CASE("worker: two workers share the consumer and store each batch once", "[
         a.store().run([](store::Session& s) { return s.samples().stored_days(); }));
     return days && std::find(days->begin(), days->end(), today + 3) != days->end();
   }));
+}
+
+TEST_CASE(
+    "worker: a batch the store refuses is dead-lettered alone; the rest of its group is stored",
+    "[worker][nats]") {
+  // A store error that no redelivery can fix, for one batch of a fetched group: a trigger
+  // refuses the samples of one time. The three batches wait in the stream before the worker
+  // starts, so that one fetch takes them together.
+  SqliteStoreDir dir;
+  NatsSettings nats(shared_nats());
+  auto environment = nats.environment;
+  environment["SENTINEL_STORE_URL"] = dir.url();
+  environment["SENTINEL_WORKER_MAX_DELIVER"] = "2";
+  environment["SENTINEL_WORKER_FETCHES_IN_FLIGHT"] = "1";
+  const auto t = core::unix_ms() - 60'000;
+  const auto refused = t - 30'000;
+  {
+    WorkerRig publisher({"store", "bus"}, environment);
+    REQUIRE(
+        eventually([&] { return publisher.harness().get<bus::BusComponent>().readiness().ready; }));
+    store::sqlite::Database(store::sqlite::SqliteSettings{.file = dir.file()})
+        .execute(fmt::format("CREATE TRIGGER refuse BEFORE INSERT ON samples_recent"
+                             " WHEN NEW.ts = {} BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                             refused));
+    for (std::uint64_t id : {1, 2, 3}) {
+      REQUIRE(publisher
+                  .publish(nats.subject(kAgent), kAgent, id,
+                           batch_payload(kAgent, id, id == 2 ? refused : t, 2))
+                  .status == bus::PublishStatus::kAccepted);
+    }
+  }
+  WorkerRig rig({"worker"}, environment);
+  rig.wait_ready();
+  REQUIRE(eventually([&] { return rig.dead_letters() == 1; }, 30s));
+  CHECK(rig.samples_of(kAgent) == 8);
+  CHECK(rig.metric("sentinel_worker_messages_total{result=\"acked\"}") == 2);
+  CHECK(rig.metric("sentinel_worker_messages_total{result=\"dead_lettered\"}") == 1);
 }
 
 TEST_CASE("worker: nothing is acked while PostgreSQL is down; all is stored once it is back",
