@@ -93,9 +93,14 @@ bool NatsConnection::connected() const {
 }
 
 std::string NatsConnection::problem() const {
-  const char* text = nullptr;
-  if (connection_) natsConnection_GetLastError(connection_.get(), &text);
-  if (text != nullptr && *text != '\0') return text;
+  // natsConnection_GetLastError's text is the connection's own buffer, handed out after nats.c
+  // releases its lock, which its threads rewrite on the next error: only the status is ours.
+  const char* unused = nullptr;
+  if (connection_) {
+    if (const auto status = natsConnection_GetLastError(connection_.get(), &unused);
+        status != NATS_OK)
+      return fmt::format("{} ({})", natsStatus_GetText(status), fmt::join(config_.url, ", "));
+  }
   return fmt::format("no connection to {} yet; retrying", fmt::join(config_.url, ", "));
 }
 

@@ -42,6 +42,7 @@ TEST_CASE("with nats-server down a publish is unavailable at once; all recovers 
   CHECK(core::Clock::now() - asked < 500ms);
   CHECK(refused.status == PublishStatus::kUnavailable);
   CHECK_THAT(refused.detail, Catch::StartsWith("nats unreachable"));
+  CHECK_THAT(refused.detail, Catch::Contains(server.url()));  // which server it could not reach
 
   server.start();
   REQUIRE(test::eventually([&] { return harness.ready(); }));
