@@ -220,7 +220,8 @@ class SqliteSamples final : public SampleRepository {
         "SELECT (SELECT max(rowid) FROM samples_recent) - (SELECT min(rowid) FROM samples_recent)"
         " + 1");
     span.step();
-    if (span.row().null() || span.row().int64() < kSettleRows) return;
+    auto held = span.row();
+    if (held.null() || held.int64() < kSettleRows) return;
     db_.query(
            "INSERT INTO samples_settled (series_id, ts, value)"
            " SELECT series_id, ts, value FROM samples_recent ORDER BY series_id, ts")
