@@ -19,12 +19,11 @@ namespace {
 constexpr std::int64_t kSettleRows = 131072;
 
 // A rollup's input rows, (series_id, time, sum, min, max, count) for one agent and bucket:
-// from each samples table (joined per arm, so that each is read through its series index;
-// SQLite reads the compound `samples` view whole in a join under GROUP BY) or from the
-// 5-minute rollup. NaN samples (NULL here) stay out, as on PostgreSQL.
-constexpr const char* kRawRollupRows =
+// from the samples tables (raw_rollup_rows) or from the 5-minute rollup. NaN samples (NULL
+// here) stay out, as on PostgreSQL.
+constexpr const char* kRawRollupArm =
     "SELECT s.series_id, s.ts AS time, s.value AS sum, s.value AS min, s.value AS max, 1 AS count"
-    " FROM series r JOIN {table} s ON s.series_id = r.id"
+    " FROM series r JOIN {} s ON s.series_id = r.id"
     " WHERE r.agent_id = ?1 AND s.ts >= ?2 AND s.ts < ?2 + ?3 AND s.value IS NOT NULL";
 constexpr const char* k5mRollupRows =
     "SELECT s.series_id, s.last_ts AS time, s.sum, s.min, s.max, s.count"
@@ -33,7 +32,13 @@ constexpr const char* k5mRollupRows =
 
 class SqliteSamples final : public SampleRepository {
  public:
-  explicit SqliteSamples(Database& db) : db_(db) {}
+  explicit SqliteSamples(Database& db)
+      : db_(db),
+        // One arm per samples table, each joined on its own so that it is read through its
+        // series index: SQLite reads the compound `samples` view whole in a join under GROUP BY.
+        raw_rollup_rows_(fmt::format("{} UNION ALL {}",
+                                     fmt::format(fmt::runtime(kRawRollupArm), "samples_settled"),
+                                     fmt::format(fmt::runtime(kRawRollupArm), "samples_recent"))) {}
 
   std::vector<std::int64_t> resolve_series(std::span<const SeriesKey> keys) override {
     std::vector<std::int64_t> ids;
@@ -230,11 +235,7 @@ class SqliteSamples final : public SampleRepository {
   }
 
   std::int64_t recompute_5m(const std::string& agent, std::int64_t bucket) {
-    const auto rows =
-        fmt::format("{} UNION ALL {}",
-                    fmt::format(fmt::runtime(kRawRollupRows), fmt::arg("table", "samples_settled")),
-                    fmt::format(fmt::runtime(kRawRollupRows), fmt::arg("table", "samples_recent")));
-    return recompute(agent, bucket, k5mMs, "mv_metrics_5m", rows,
+    return recompute(agent, bucket, k5mMs, "mv_metrics_5m", raw_rollup_rows_,
                      "SELECT value FROM samples x WHERE x.series_id = g.series_id"
                      " AND x.ts = g.last_ts AND x.value IS NOT NULL LIMIT 1");
   }
@@ -246,7 +247,7 @@ class SqliteSamples final : public SampleRepository {
   }
 
   // Rewrites the rows of one agent's series in [start, start + width) of `target` from `rows`
-  // (see kRawRollupRows); `last` is the value of series g.series_id at its latest time.
+  // (see kRawRollupArm); `last` is the value of series g.series_id at its latest time.
   std::int64_t recompute(const std::string& agent, std::int64_t start, std::int64_t width,
                          std::string_view target, std::string_view rows, std::string_view last) {
     const auto sql = fmt::format(
@@ -259,6 +260,7 @@ class SqliteSamples final : public SampleRepository {
   }
 
   Database& db_;
+  const std::string raw_rollup_rows_;
 };
 
 class SqliteMetricQueries final : public MetricQueries {
