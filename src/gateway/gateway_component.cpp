@@ -20,7 +20,7 @@ namespace sentinel::gateway {
 namespace {
 
 namespace asio = boost::asio;
-constexpr auto kNoncePurgeInterval = std::chrono::minutes(1);
+constexpr auto kPurgeInterval = std::chrono::minutes(1);
 
 // The daemon fills in a dev master key when none is configured (core::resolve_master_key), so an
 // empty one here is a set-up error, not a state to serve in.
@@ -85,7 +85,7 @@ class Gateway::Impl {
 
   void start() {
     tasks_.spawn(strand_, presence_.run(), "gateway presence");
-    tasks_.spawn(strand_, purge_nonces(), "gateway nonce purge");
+    tasks_.spawn(strand_, purge_expired(), "gateway purge");
   }
 
   void stop(core::Deadline deadline) {
@@ -119,16 +119,19 @@ class Gateway::Impl {
     return [this, handler](http::Request& request) { return handler(services_, request); };
   }
 
-  // Nonces are remembered only as long as the replay window could let them through.
-  asio::awaitable<void> purge_nonces() {
+  // Nonces are remembered only as long as the replay window could let them through, enrolments
+  // only as long as an agent may repeat them.
+  asio::awaitable<void> purge_expired() {
     asio::steady_timer timer(strand_);
     for (;;) {
-      timer.expires_after(kNoncePurgeInterval);
+      timer.expires_after(kPurgeInterval);
       co_await timer.async_wait(asio::use_awaitable);
       const auto now = core::unix_ms();
       auto purged = co_await services_.store.run(
-          [&](store::Session& session) { return session.credentials().purge_nonces(now); });
-      if (!purged) log_.warn("cannot purge expired nonces: {}", purged.error().message);
+          [&](store::Session& session) { return session.credentials().purge_expired(now); });
+      if (!purged) {
+        log_.warn("cannot purge expired nonces and enrolments: {}", purged.error().message);
+      }
     }
   }
 

@@ -192,9 +192,24 @@ class CredentialQueries final : public CredentialRepository {
     return fresh;
   }
 
-  std::size_t purge_nonces(std::int64_t now) override {
+  void record_enrollment(std::string_view id_hash, std::string_view agent_id,
+                         std::int64_t expires_at) override {
+    sql_.change("INSERT INTO enrollments (id_hash, agent_id, expires_at) VALUES ($1, $2, $3)",
+                id_hash, agent_id, expires_at);
+  }
+
+  std::optional<std::string> enrolled_agent(std::string_view id_hash, std::int64_t now) override {
+    auto rows = sql_.template select<std::string>(
+        "SELECT agent_id FROM enrollments WHERE id_hash = $1 AND expires_at > $2",
+        [](auto& row) { return row.text(); }, id_hash, now);
+    if (rows.empty()) return std::nullopt;
+    return rows.front();
+  }
+
+  std::size_t purge_expired(std::int64_t now) override {
     return static_cast<std::size_t>(
-        sql_.change("DELETE FROM seen_nonces WHERE expires_at <= $1", now));
+        sql_.change("DELETE FROM seen_nonces WHERE expires_at <= $1", now) +
+        sql_.change("DELETE FROM enrollments WHERE expires_at <= $1", now));
   }
 
  private:

@@ -49,6 +49,8 @@ const std::vector<Check>& security_checks() {
        sql_metacharacters_sqlite},
       {"S34", "SQL metacharacters in every query API parameter (PostgreSQL)",
        sql_metacharacters_postgres},
+      {"S35", "a repeated enrolment needs its enrollment_id, and only until the agent is seen",
+       repeated_enrolment_needs_its_id},
   };
   return checks;
 }

@@ -25,6 +25,7 @@ void replayed_nonce(Lab& lab);
 void reused_bootstrap_token(Lab& lab);
 void expired_bootstrap_token(Lab& lab);
 void enrolment_cannot_replace_agent(Lab& lab);
+void repeated_enrolment_needs_its_id(Lab& lab);
 // checks_body.cpp
 void oversized_body(Lab& lab);
 void decompression_bomb(Lab& lab);

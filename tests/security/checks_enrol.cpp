@@ -1,8 +1,9 @@
-// S13-S15: enrolment with bootstrap tokens.
+// S13-S15, S35: enrolment with bootstrap tokens.
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sentinel/core/crypto.hpp"
 #include "sentinel/core/unix_time.hpp"
 
 #include "checks.hpp"
@@ -94,6 +95,37 @@ void enrolment_cannot_replace_agent(Lab& lab) {
   const test::SimAgent agent{incumbent.agent_id(), incumbent.key_id(), incumbent.secret()};
   const auto pushed = gateway.push({agent.sign(agent.batch(1))});
   expect(pushed.status == 200, "the incumbent's push after the attempt: " + describe(pushed));
+}
+
+void repeated_enrolment_needs_its_id(Lab& lab) {
+  auto& gateway = lab.main();
+  const auto name = lab.unique("repeated");
+  const auto token = gateway.bootstrap_token(name, 1);
+  const auto id = core::to_base64url(core::random_bytes(16));
+  gateway.remember_secret(id);
+  const auto first = gateway.enroll(token.token, name, id);
+  expect(first.status == 200, "the first enrolment: " + describe(first));
+  v1::EnrollResponse enrolled;
+  expect(enrolled.ParseFromString(first.body), "the enrolment answer is not an EnrollResponse");
+  gateway.remember_secret(enrolled.secret());
+
+  // Someone else with the spent token, and a guess of the id: a new enrolment, refused.
+  expect_refused(gateway.enroll(token.token, name, core::to_base64url(core::random_bytes(16))), 401,
+                 "invalid_bootstrap_token", "the spent token with another enrollment_id");
+  const auto repeated = gateway.enroll(token.token, name, id);
+  v1::EnrollResponse again;
+  expect(repeated.status == 200 && again.ParseFromString(repeated.body) &&
+             again.agent_id() == enrolled.agent_id() && again.secret() == enrolled.secret(),
+         "the repeated enrolment did not get its agent back: " + describe(repeated));
+
+  // Once the agent has been seen, the id hands out nothing.
+  const test::SimAgent agent{enrolled.agent_id(), enrolled.key_id(), enrolled.secret()};
+  const auto beat =
+      gateway.post_protobuf("/v1/heartbeat", agent.heartbeat(v1::HostFacts{}).SerializeAsString());
+  expect(beat.status == 200, "the agent's heartbeat: " + describe(beat));
+  expect_refused(gateway.enroll(token.token, name, id), 409, "enrollment_completed",
+                 "repeating the enrolment of an agent that has been seen");
+  expect(agents_named(gateway, name).size() == 1, "a repeated enrolment made another agent");
 }
 
 }  // namespace sentinel::security

@@ -98,8 +98,10 @@ Deployment::Token Deployment::bootstrap_token(const std::string& name, int uses,
   return token;
 }
 
-test::HttpReply Deployment::enroll(const std::string& bootstrap, const std::string& host) {
+test::HttpReply Deployment::enroll(const std::string& bootstrap, const std::string& host,
+                                   const std::string& enrollment_id) {
   v1::EnrollRequest request;
+  request.set_enrollment_id(enrollment_id);
   request.set_bootstrap_token(bootstrap);
   request.set_hostname(host + ".example");
   request.set_hardware_id("hw-" + host);

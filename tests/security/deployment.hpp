@@ -54,7 +54,8 @@ class Deployment {
   Token api_token(const std::string& role, const std::string& ttl = "");
   // POST /api/v1/bootstrap-tokens as admin.
   Token bootstrap_token(const std::string& name, int uses = 1, const std::string& ttl = "1h");
-  test::HttpReply enroll(const std::string& bootstrap, const std::string& host);
+  test::HttpReply enroll(const std::string& bootstrap, const std::string& host,
+                         const std::string& enrollment_id = "");
   // Enrols a new agent named `name` with a fresh bootstrap token; throws when refused.
   test::SimAgent enroll_agent(const std::string& name);
 

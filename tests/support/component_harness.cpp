@@ -44,8 +44,8 @@ std::vector<std::string> ComponentHarness::log_lines() const {
   return *lines_;
 }
 
-double metric_value(const core::MetricsRegistry& metrics, std::string_view series) {
-  std::istringstream text(metrics.render());
+double metric_value(std::string_view exposition, std::string_view series) {
+  std::istringstream text{std::string(exposition)};
   std::string line;
   while (std::getline(text, line)) {
     if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ') {
@@ -53,6 +53,10 @@ double metric_value(const core::MetricsRegistry& metrics, std::string_view serie
     }
   }
   return -1;
+}
+
+double metric_value(const core::MetricsRegistry& metrics, std::string_view series) {
+  return metric_value(metrics.render(), series);
 }
 
 }  // namespace sentinel::test

@@ -41,6 +41,7 @@ class ComponentHarness {
 };
 
 // A metric's value from the text exposition, or -1 when the series is absent.
+double metric_value(std::string_view exposition, std::string_view series);
 double metric_value(const core::MetricsRegistry& metrics, std::string_view series);
 
 }  // namespace sentinel::test

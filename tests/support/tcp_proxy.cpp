@@ -35,10 +35,10 @@ struct Link {
   }
   tcp::socket client;
   tcp::socket backend;
-  bool sent_commit_marker = false;
-  bool losing_commit_reply = false;  // the backend's next bytes end the link instead
-  bool holding_replies = false;      // the backend's bytes wait for `released`
-  asio::steady_timer released;       // cancelled by release()
+  bool sent_loss_marker = false;  // the bytes `after` of the armed lose_reply() went through
+  bool losing_reply = false;      // the backend's next bytes end the link instead
+  bool holding_replies = false;   // the backend's bytes wait for `released`
+  asio::steady_timer released;    // cancelled by release()
 };
 
 }  // namespace
@@ -84,8 +84,8 @@ struct TcpProxy::State {
   }
 
   // Copies one direction until either side ends, then ends the whole link. When the client's
-  // bytes spring the commit trap, the backend's reply to them ends the link instead of reaching
-  // the client: the server has committed by then.
+  // bytes spring the trap of lose_reply(), the backend's reply to them ends the link instead of
+  // reaching the client: the server has acted on them by then.
   asio::awaitable<void> pipe(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket& to) {
     std::array<char, 16 * 1024> buffer;
     boost::system::error_code error;
@@ -93,9 +93,9 @@ struct TcpProxy::State {
       const auto size = co_await from.async_read_some(
           asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
       if (error) break;
-      if (&from == &link->client && springs_commit_trap(*link, {buffer.data(), size}))
-        link->losing_commit_reply = true;
-      else if (&from == &link->backend && link->losing_commit_reply)
+      if (&from == &link->client && springs_loss(*link, {buffer.data(), size}))
+        link->losing_reply = true;
+      else if (&from == &link->backend && link->losing_reply)
         break;
       if (&from == &link->client && springs_hold(std::string_view(buffer.data(), size)))
         link->holding_replies = true;
@@ -110,12 +110,12 @@ struct TcpProxy::State {
     links.erase(link);
   }
 
-  // The client's bytes that spring the commit trap (lose_reply_to_commit_after).
-  bool springs_commit_trap(Link& link, std::string_view bytes) {
-    if (commit_marker.empty()) return false;
-    link.sent_commit_marker = link.sent_commit_marker || bytes.find(commit_marker) != bytes.npos;
-    if (!link.sent_commit_marker || bytes.find("COMMIT") == bytes.npos) return false;
-    commit_marker.clear();
+  // The client's bytes that spring the trap of lose_reply().
+  bool springs_loss(Link& link, std::string_view bytes) {
+    if (loss_trigger.empty()) return false;
+    link.sent_loss_marker = link.sent_loss_marker || bytes.find(loss_after) != bytes.npos;
+    if (!link.sent_loss_marker || bytes.find(loss_trigger) == bytes.npos) return false;
+    loss_trigger.clear();
     return true;
   }
 
@@ -140,8 +140,9 @@ struct TcpProxy::State {
   std::vector<std::uint16_t> backends;
   std::size_t next = 0;
   bool is_cut = false;
-  std::string commit_marker;  // the armed commit trap, if not empty
-  std::string hold_marker;    // the armed hold of replies, if not empty
+  std::string loss_trigger;  // the armed lose_reply(), if not empty
+  std::string loss_after;
+  std::string hold_marker;  // the armed hold of replies, if not empty
   std::set<std::shared_ptr<Link>> links;
   tcp::acceptor acceptor;
   std::thread thread;
@@ -175,11 +176,12 @@ void TcpProxy::restore() {
   state_->run([state = state_.get()] { state->is_cut = false; });
 }
 
-void TcpProxy::lose_reply_to_commit_after(std::string marker) {
-  state_->run([state = state_.get(), &marker] {
-    state->commit_marker = std::move(marker);
+void TcpProxy::lose_reply(std::string trigger, std::string after) {
+  state_->run([state = state_.get(), &trigger, &after] {
+    state->loss_trigger = std::move(trigger);
+    state->loss_after = std::move(after);
     for (const auto& link : state->links)
-      link->sent_commit_marker = false;
+      link->sent_loss_marker = false;
   });
 }
 

@@ -23,10 +23,11 @@ class TcpProxy {
   // Closes every proxied connection and closes new ones as soon as they are accepted.
   void cut();
   void restore();
-  // Once a client has sent bytes containing `marker`, the next bytes it sends on that connection
-  // that contain "COMMIT" reach the backend, and its reply closes the connection instead of
-  // reaching the client: the transaction has committed, and the client cannot know. Once only.
-  void lose_reply_to_commit_after(std::string marker);
+  // The next bytes a client sends that contain `trigger` (on a connection that has sent bytes
+  // containing `after` first, when given) reach the backend, and its reply closes the connection
+  // instead of reaching the client: the server has done what was asked, and the client cannot
+  // know. Once only. E.g. ("COMMIT", "INSERT ...") for a database, ("POST /path") for HTTP.
+  void lose_reply(std::string trigger, std::string after = {});
   // Once a client has sent bytes containing `marker` (they reach the backend), the backend's
   // bytes on that connection wait in the proxy until release(): a request is in flight and
   // unanswered for as long as the test needs. Once only.

@@ -96,7 +96,16 @@ class CredentialRepository {
   // false when it is already recorded and has not expired at `now`, or comes earlier in `uses`
   // (a replay).
   virtual std::vector<bool> remember_nonces(std::span<const NonceUse> uses, std::int64_t now) = 0;
-  virtual std::size_t purge_nonces(std::int64_t now) = 0;
+
+  // Enrolments an agent may repeat (docs/protocol.md): the agent created for the enrolment id
+  // whose hash is `id_hash`, remembered until `expires_at` or until the agent is deleted.
+  virtual void record_enrollment(std::string_view id_hash, std::string_view agent_id,
+                                 std::int64_t expires_at) = 0;
+  // The agent recorded for `id_hash`, unless the record has expired at `now`.
+  virtual std::optional<std::string> enrolled_agent(std::string_view id_hash, std::int64_t now) = 0;
+
+  // Forgets the nonces and enrolments that have expired at `now`; returns how many.
+  virtual std::size_t purge_expired(std::int64_t now) = 0;
 };
 
 }  // namespace sentinel::store

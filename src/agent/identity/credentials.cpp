@@ -27,7 +27,11 @@ core::Status Credentials::enroll(const v1::EnrollResponse& response) {
   identity_ =
       Identity{response.agent_id(), {response.key_id(), response.secret(), 0}, std::nullopt};
   use_previous_ = false;
-  return save();
+  if (auto saved = save(); !saved) return saved;
+  if (auto forgotten = store_.forget_enrollment(); !forgotten) {
+    log_.warn("enrolled, but the enrolment id stays: {}", forgotten.error().message);
+  }
+  return core::ok_status();
 }
 
 core::Status Credentials::rotate(const v1::KeyRotation& rotation, const AgentKey& signed_with) {

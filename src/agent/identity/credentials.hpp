@@ -24,6 +24,8 @@ class Credentials {
   // the gateway refused the current one.
   const AgentKey& signing_key(std::int64_t now_ms);
 
+  // The id to enrol with, the same for every attempt until enroll() (IdentityStore).
+  core::Result<std::string> enrollment_id() const { return store_.enrollment_id(); }
   core::Status enroll(const v1::EnrollResponse& response);
   // Applies a rotation the gateway sent in answer to a request signed with `signed_with`. A
   // rotation to the key already in use is ignored, so the gateway may repeat it.

@@ -11,6 +11,16 @@ namespace {
 constexpr std::string_view kMagic = "SNTID1\n";
 constexpr std::string_view kPurpose = "sentinel agent state v1";
 constexpr std::string_view kContext = "identity";
+constexpr std::string_view kEnrollmentContext = "enrollment";
+constexpr std::size_t kEnrollmentIdBytes = 16;
+
+// Writes `content` sealed under `key` into `file` (mode 0600), creating its directory.
+core::Status save_sealed(const std::filesystem::path& file, const core::SealingKey& key,
+                         std::string_view content, std::string_view context) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  return core::write_file_atomically(file, std::string(kMagic) + key.seal(content, context), 0600);
+}
 
 nlohmann::json key_to_json(const AgentKey& key) {
   return {{"key_id", key.key_id},
@@ -58,10 +68,30 @@ core::Status IdentityStore::save(const Identity& identity) const {
   nlohmann::json json = {{"agent_id", identity.agent_id},
                          {"current", key_to_json(identity.current)}};
   if (identity.previous) json["previous"] = key_to_json(*identity.previous);
+  return save_sealed(file_, key_, json.dump(), kContext);
+}
+
+core::Result<std::string> IdentityStore::enrollment_id() const {
+  const auto file = enrollment_file();
+  auto content = core::read_whole_file(file);
+  if (!content && content.error().code != "not_found") return content.error();
+  if (content && std::string_view(*content).starts_with(kMagic)) {
+    auto id = key_.open(std::string_view(*content).substr(kMagic.size()), kEnrollmentContext);
+    if (id) return std::move(*id);
+  }
+  auto id = core::to_base64url(core::random_bytes(kEnrollmentIdBytes));
+  if (auto saved = save_sealed(file, key_, id, kEnrollmentContext); !saved) return saved.error();
+  return id;
+}
+
+core::Status IdentityStore::forget_enrollment() const {
   std::error_code ec;
-  std::filesystem::create_directories(file_.parent_path(), ec);
-  return core::write_file_atomically(file_, std::string(kMagic) + key_.seal(json.dump(), kContext),
-                                     0600);
+  std::filesystem::remove(enrollment_file(), ec);
+  if (ec) {
+    return core::Error{
+        "io_error", fmt::format("cannot remove {}: {}", enrollment_file().string(), ec.message())};
+  }
+  return core::ok_status();
 }
 
 }  // namespace sentinel::agent

@@ -1,6 +1,7 @@
 #pragma once
 // The agent's enrolled identity (agent id and keys), kept in <state_dir>/identity sealed with
-// AES-256-GCM under the master key, mode 0600, replaced atomically.
+// AES-256-GCM under the master key, mode 0600, replaced atomically; and, until it has one, the id
+// of its enrolment.
 
 #include <cstdint>
 #include <filesystem>
@@ -38,7 +39,17 @@ class IdentityStore {
   core::Status save(const Identity& identity) const;
   const std::filesystem::path& file() const { return file_; }
 
+  // The random id this agent enrols with, kept sealed in <dir>/enrollment from before its first
+  // attempt until forget_enrollment(), so that a retry (after a lost answer, or a restart) sends
+  // the same id and gets the identity the gateway made for it (docs/protocol.md). Made on first
+  // use; a file that does not open with this master key is replaced (it protects nothing).
+  core::Result<std::string> enrollment_id() const;
+  // After the identity is saved: the next enrolment, if any, is a new one.
+  core::Status forget_enrollment() const;
+
  private:
+  std::filesystem::path enrollment_file() const { return file_.parent_path() / "enrollment"; }
+
   std::filesystem::path file_;
   core::SealingKey key_;
 };

@@ -50,6 +50,15 @@ asio::awaitable<void> Presence::enroll() {
       co_await sleep_for(kTokenPollInterval);  // a reload may bring one
       continue;
     }
+    auto enrollment_id = credentials_.enrollment_id();
+    if (!enrollment_id) {
+      const auto delay = backoff.next();
+      log_.error("cannot keep the enrolment id ({}); retrying in {}", enrollment_id.error().message,
+                 core::format_duration(delay));
+      co_await sleep_for(delay);
+      continue;
+    }
+    request.set_enrollment_id(*enrollment_id);
     request.set_bootstrap_token(config_.bootstrap_token.reveal());
     const auto reply = co_await gateway_.post("/v1/agents/enroll", request.SerializeAsString());
     v1::EnrollResponse response;

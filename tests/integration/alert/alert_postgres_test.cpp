@@ -87,7 +87,7 @@ TEST_CASE("alert e2e on PostgreSQL: a firing whose commit was never confirmed is
   watch_cpu(p, receiver);
   // The leader's commit of the firing reaches PostgreSQL, but its reply is lost on the way back:
   // the leader cannot tell whether the transition is stored and must not store it twice.
-  proxy.lose_reply_to_commit_after("INSERT INTO notification_outbox (notifier_id");
+  proxy.lose_reply("COMMIT", "INSERT INTO notification_outbox (notifier_id");
   cpu(p, 97);
   REQUIRE(eventually([&] { return receiver.count("/ok") >= 1; }));
   CHECK(metric_value(p.harness().metrics(), "sentinel_alert_evaluation_failures_total") >= 1);

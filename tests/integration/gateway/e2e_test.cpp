@@ -2,12 +2,15 @@
 // (`sentineld --role=gateway`, SQLite or PostgreSQL and nats-server), tokens minted by the CLI.
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "backends.hpp"
+#include "support/component_harness.hpp"
 #include "support/http_client.hpp"
 #include "support/nats_server.hpp"
 #include "support/process.hpp"
+#include "support/tcp_proxy.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace sentinel;
@@ -24,57 +27,81 @@ std::string address_in(const std::filesystem::path& ready) {
   return address;
 }
 
-// Tokens from the CLI, a gateway process and an agent process; the agent enrols, and its
-// heartbeats and batches arrive.
-void run_end_to_end(const test::TempDir& dir, const std::string& store_url) {
-  test::NatsServerProcess nats;
-  const std::map<std::string, std::string> gateway_env{
-      {"SENTINEL_STORE_URL", store_url},
-      {"SENTINEL_BUS_URL", nats.url()},
-      {"SENTINEL_MASTER_KEY", kMasterKey},
-      {"SENTINEL_DATA_DIR", (dir / "gateway").string()}};
-  const auto admin = test::mint_token({"token", "create", "--role", "admin"}, gateway_env, "stk_");
-  const auto bootstrap = test::mint_token(
-      {"token", "bootstrap", "create", "--ttl", "1h", "--name", "e2e-01"}, gateway_env, "sbt_");
+// A gateway process (`--role=gateway`) with a nats-server of its own, and tokens from the CLI.
+class GatewayProcess {
+ public:
+  GatewayProcess(const test::TempDir& dir, const std::string& store_url)
+      : env_{{"SENTINEL_STORE_URL", store_url},
+             {"SENTINEL_BUS_URL", nats_.url()},
+             {"SENTINEL_MASTER_KEY", kMasterKey},
+             {"SENTINEL_DATA_DIR", (dir / "gateway").string()}},
+        admin_(test::mint_token({"token", "create", "--role", "admin"}, env_, "stk_")),
+        process_({{test::sentineld_binary().string(), "--role=gateway", "--listen=127.0.0.1:0",
+                   "--ready-file=" + (dir / "gw.ready").string()},
+                  env_,
+                  dir / "gateway.log"}),
+        address_(address_in(dir / "gw.ready")) {}
 
-  test::ChildProcess gateway(
-      {{test::sentineld_binary().string(), "--role=gateway", "--listen=127.0.0.1:0",
-        "--ready-file=" + (dir / "gw.ready").string()},
-       gateway_env,
-       dir / "gateway.log"});
-  const auto address = address_in(dir / "gw.ready");
-  test::ChildProcess agent({{test::sentineld_binary().string(), "--role=agent",
-                             "--listen=127.0.0.1:0", "--data-dir=" + (dir / "agent").string()},
-                            {{"SENTINEL_AGENT_GATEWAY_URL", "http://" + address},
-                             {"SENTINEL_AGENT_BOOTSTRAP_TOKEN", bootstrap},
-                             {"SENTINEL_AGENT_INTERVAL", "1s"},
-                             {"SENTINEL_AGENT_HEARTBEAT_INTERVAL", "1s"},
-                             {"SENTINEL_MASTER_KEY", "e2e-agent-master-key-0123456789abcdef"}},
-                            dir / "agent.log"});
+  // A bootstrap token for one enrolment under `name`.
+  std::string bootstrap_token(const std::string& name) const {
+    return test::mint_token({"token", "bootstrap", "create", "--ttl", "1h", "--name", name}, env_,
+                            "sbt_");
+  }
+  const std::string& address() const { return address_; }
+  std::uint16_t port() const { return test::split_host_port(address_).second; }
 
-  const auto [host, port] = test::split_host_port(address);
-  auto api = [&, host = host, port = port](const std::string& target) {
+  // GET `target` with the admin token.
+  test::HttpReply api(const std::string& target) const {
+    const auto [host, port] = test::split_host_port(address_);
     test::HttpClient client(host, port);
-    return client.request("GET", target, {}, {{"Authorization", "Bearer " + admin}});
-  };
+    return client.request("GET", target, {}, {{"Authorization", "Bearer " + admin_}});
+  }
+  double metric(std::string_view series) const {
+    return test::metric_value(api("/metrics").body, series);
+  }
+
+ private:
+  test::NatsServerProcess nats_;
+  std::map<std::string, std::string> env_;
+  std::string admin_;
+  test::ChildProcess process_;
+  std::string address_;
+};
+
+// `sentineld --role=agent` sending to `gateway_url` and enrolling with `bootstrap_token`.
+test::ChildProcess start_agent(const test::TempDir& dir, const std::string& gateway_url,
+                               const std::string& bootstrap_token) {
+  return test::ChildProcess({{test::sentineld_binary().string(), "--role=agent",
+                              "--listen=127.0.0.1:0", "--data-dir=" + (dir / "agent").string()},
+                             {{"SENTINEL_AGENT_GATEWAY_URL", gateway_url},
+                              {"SENTINEL_AGENT_BOOTSTRAP_TOKEN", bootstrap_token},
+                              {"SENTINEL_AGENT_INTERVAL", "1s"},
+                              {"SENTINEL_AGENT_HEARTBEAT_INTERVAL", "1s"},
+                              {"SENTINEL_AGENT_RETRY_INITIAL", "50ms"},
+                              {"SENTINEL_AGENT_RETRY_MAX", "200ms"},
+                              {"SENTINEL_MASTER_KEY", "e2e-agent-master-key-0123456789abcdef"}},
+                             dir / "agent.log"});
+}
+
+bool batches_accepted(const GatewayProcess& gateway, double at_least) {
+  return gateway.metric("sentinel_gateway_batches_total{result=\"accepted\"}") >= at_least;
+}
+
+// The agent enrols, and its heartbeats and batches arrive.
+void run_end_to_end(const test::TempDir& dir, const std::string& store_url) {
+  GatewayProcess gateway(dir, store_url);
+  auto agent = start_agent(dir, "http://" + gateway.address(), gateway.bootstrap_token("e2e-01"));
   nlohmann::json agents;
   REQUIRE(test::eventually(
       [&] {
-        agents = nlohmann::json::parse(api("/api/v1/agents").body, nullptr, false);
+        agents = nlohmann::json::parse(gateway.api("/api/v1/agents").body, nullptr, false);
         return !agents.is_discarded() && agents["agents"].size() == 1 &&
                agents["agents"][0]["facts"]["os"] == "linux";
       },
       60s));
   CHECK(agents["agents"][0]["name"] == "e2e-01");
   CHECK(agents["agents"][0]["status"] == "online");
-  REQUIRE(test::eventually(
-      [&] {
-        const auto metrics = api("/metrics").body;
-        const std::string series = "sentinel_gateway_batches_total{result=\"accepted\"} ";
-        const auto at = metrics.find(series);
-        return at != std::string::npos && std::stod(metrics.substr(at + series.size())) >= 3;
-      },
-      60s));
+  REQUIRE(test::eventually([&] { return batches_accepted(gateway, 3); }, 60s));
 }
 
 }  // namespace
@@ -88,4 +115,20 @@ TEST_CASE("e2e: agent and gateway processes, PostgreSQL store, JetStream bus") {
   test::TempDir dir;
   store::test::PostgresBackend schema;
   run_end_to_end(dir, schema.options().postgres_url);
+}
+
+TEST_CASE("e2e: an agent whose enrolment answer was lost enrols on its retry, as the same agent") {
+  test::TempDir dir;
+  GatewayProcess gateway(dir, "sqlite://" + (dir / "gateway.db").string());
+  // The gateway enrols the agent and uses the single-use token up; the answer never arrives.
+  test::TcpProxy proxy({gateway.port()});
+  proxy.lose_reply("POST /v1/agents/enroll");
+  auto agent = start_agent(dir, fmt::format("http://127.0.0.1:{}", proxy.port()),
+                           gateway.bootstrap_token("lost-01"));
+
+  REQUIRE(test::eventually([&] { return batches_accepted(gateway, 1); }, 30s));
+  CHECK(gateway.metric("sentinel_gateway_enrolments_total{result=\"ok\"}") == 1);
+  CHECK(gateway.metric("sentinel_gateway_enrolments_total{result=\"repeated\"}") == 1);
+  const auto agents = nlohmann::json::parse(gateway.api("/api/v1/agents").body);
+  CHECK(agents["agents"].size() == 1);
 }

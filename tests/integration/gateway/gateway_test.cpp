@@ -294,6 +294,56 @@ TEST_CASE("gateway: enrolment needs a live bootstrap token and never overwrites 
   CHECK(gateway.metric("sentinel_gateway_enrolments_total{result=\"ok\"}") == 1);
 }
 
+TEST_CASE("gateway: an enrolment repeated with its enrollment_id gets the same agent and key") {
+  test::NatsServerProcess nats;
+  GatewayHarness gateway(nats.url());
+  auto enroll = [&](const std::string& token, const std::string& enrollment_id) {
+    v1::EnrollRequest request;
+    request.set_bootstrap_token(token);
+    request.set_hostname("cache-01.example");
+    request.set_enrollment_id(enrollment_id);
+    return gateway.post_protobuf("/v1/agents/enroll", request.SerializeAsString());
+  };
+  auto answer = [](const test::HttpReply& reply) {
+    v1::EnrollResponse response;
+    REQUIRE(response.ParseFromString(reply.body));
+    return test::SimAgent{response.agent_id(), response.key_id(), response.secret()};
+  };
+  const auto token = gateway.bootstrap_token("cache-01");  // one use
+  const std::string id = "enrolment-id-of-cache-01";
+  auto first = enroll(token, id);
+  REQUIRE(first.status == 200);
+  const auto agent = answer(first);
+
+  // The answer was lost: the same request again, with the token used up.
+  auto repeated = enroll(token, id);
+  REQUIRE(repeated.status == 200);
+  const auto again = answer(repeated);
+  CHECK(again.agent_id == agent.agent_id);
+  CHECK(again.key_id == agent.key_id);
+  CHECK(again.secret == agent.secret);
+  CHECK(gateway.metric("sentinel_gateway_enrolments_total{result=\"repeated\"}") == 1);
+
+  // Another id is a new enrolment, which the spent token refuses; so are malformed ids.
+  CHECK(enroll(token, "another-enrolment-id").status == 401);
+  for (const auto* malformed :
+       {"short", "has spaces in the enrolment id", "é-not-base64url-at-all"}) {
+    auto refused = enroll(token, malformed);
+    CHECK(refused.status == 400);
+    CHECK(test::error_code(refused) == "malformed_request");
+  }
+
+  // Once the agent has been seen it holds its key: the id no longer hands it out.
+  REQUIRE(gateway.post_protobuf("/v1/heartbeat", agent.heartbeat({}).SerializeAsString()).status ==
+          200);
+  auto completed = enroll(token, id);
+  CHECK(completed.status == 409);
+  CHECK(test::error_code(completed) == "enrollment_completed");
+  const auto admin = gateway.api_token("admin");
+  auto agents = nlohmann::json::parse(gateway.api("GET", "/api/v1/agents", admin).body);
+  CHECK(agents["agents"].size() == 1);
+}
+
 TEST_CASE("gateway: heartbeats persist last_seen and facts, shown by the admin API") {
   test::NatsServerProcess nats;
   GatewayHarness gateway(nats.url(), {}, {{"SENTINEL_GATEWAY_PRESENCE_INTERVAL", "100ms"}});

@@ -134,8 +134,33 @@ TEMPLATE_TEST_CASE("credentials: a nonce is refused until it expires", "[credent
   CHECK_FALSE(remember("n1", 6000, 2000));
   CHECK(remember("n2", 5000, 2000));
   CHECK(remember("n1", 9000, 5000));  // the first one expired: taken over
-  CHECK(vault.run([&](Session& s) { return s.credentials().purge_nonces(5001); }) == 1);
+  CHECK(vault.run([&](Session& s) { return s.credentials().purge_expired(5001); }) == 1);
   CHECK_FALSE(remember("n1", 9500, 6000));
+}
+
+TEMPLATE_TEST_CASE(
+    "credentials: an enrolment is found by its id until it expires or its agent goes",
+    "[credentials]", SqliteBackend, PostgresBackend) {
+  Vault<TestType> vault;
+  const auto first = test_agent("first");
+  const auto second = test_agent("second");
+  create_agent(*vault.store, first);
+  create_agent(*vault.store, second);
+  vault.run([&](Session& s) {
+    s.credentials().record_enrollment("h1", first.id, 5000);
+    s.credentials().record_enrollment("h2", second.id, 9000);
+    return core::Unit{};
+  });
+  auto found = [&](std::string hash, std::int64_t now) {
+    return vault.run([&](Session& s) { return s.credentials().enrolled_agent(hash, now); });
+  };
+  CHECK(found("h1", 4999) == first.id);
+  CHECK_FALSE(found("h1", 5000));
+  CHECK_FALSE(found("h3", 1000));
+  CHECK(vault.run([&](Session& s) { return s.credentials().purge_expired(5000); }) == 1);
+  CHECK(found("h2", 5000) == second.id);
+  CHECK(vault.run([&](Session& s) { return s.agents().remove(second.id); }));
+  CHECK_FALSE(found("h2", 1000));
 }
 
 TEMPLATE_TEST_CASE("credentials: nonces remembered together answer each use", "[credentials]",

@@ -65,6 +65,32 @@ TEST_CASE("a wrong master key is an error that names the file, never a fresh ide
   CHECK_THAT(loaded.error().message, Catch::Contains((dir / "identity").string()));
 }
 
+TEST_CASE("the enrolment id stays the same, sealed, until the enrolment is saved") {
+  test::TempDir dir;
+  agent::Credentials credentials(agent::IdentityStore(dir / "identity", kMasterKey),
+                                 test::capture_logger());
+  auto id = credentials.enrollment_id();
+  REQUIRE(id.ok());
+  CHECK(id->size() >= 16);
+  CHECK(mode_of(dir / "enrollment") == 0600);
+  CHECK(test::read_file(dir / "enrollment").find(*id) == std::string::npos);
+  // A restart reads it back.
+  CHECK(agent::IdentityStore(dir / "identity", kMasterKey).enrollment_id().value() == *id);
+  // Under another master key the file protects nothing: a new id replaces it.
+  auto other = agent::IdentityStore(dir / "identity", "another master key of enough length!");
+  const auto replaced = other.enrollment_id().value();
+  CHECK(replaced != *id);
+  CHECK(other.enrollment_id().value() == replaced);
+
+  v1::EnrollResponse response;
+  response.set_agent_id("agt_7");
+  response.set_key_id("key-7");
+  response.set_secret(core::random_bytes(32));
+  REQUIRE(agent::Credentials(other, test::capture_logger()).enroll(response).ok());
+  CHECK_FALSE(std::filesystem::exists(dir / "enrollment"));
+  CHECK(other.enrollment_id().value() != replaced);
+}
+
 TEST_CASE("a rotation opens only with the key that signed the request, and keeps the old key") {
   test::TempDir dir;
   agent::Credentials credentials(agent::IdentityStore(dir / "identity", kMasterKey),
