@@ -191,8 +191,8 @@ ChaosSystem::ChaosSystem(const SystemOptions& options)
     agents_.push_back(std::make_unique<Daemon>(
         name, std::vector<std::string>{"--role=agent", "--listen=127.0.0.1:0"}, env, dir_ / name));
   }
-  // Agents are ready once enrolled: a kill before that would leave an agent whose one-use
-  // bootstrap token is spent and which has no identity.
+  // Faults begin once every agent is ready (enrolled), so that each one hits a running pipeline.
+  // (An enrolment cut short by a kill is repeated with its enrollment_id: docs/protocol.md.)
   wait_ready(agents_);
 }
 
