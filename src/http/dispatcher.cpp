@@ -14,13 +14,13 @@ constexpr std::string_view kUnmatchedRoute = "unmatched";
 // Counts a request as in flight for as long as it is handled, however handling ends.
 class InFlight {
  public:
-  explicit InFlight(core::Gauge& gauge) : gauge_(gauge) { gauge_.add(1); }
-  ~InFlight() { gauge_.add(-1); }
+  explicit InFlight(RequestsInFlight& requests) : requests_(requests) { requests_.begin(); }
+  ~InFlight() { requests_.end(); }
   InFlight(const InFlight&) = delete;
   InFlight& operator=(const InFlight&) = delete;
 
  private:
-  core::Gauge& gauge_;
+  RequestsInFlight& requests_;
 };
 
 std::string allow_header(const std::vector<Method>& methods) {
@@ -53,6 +53,23 @@ void ServerMetrics::record(std::string_view route, Method method, int status, do
   duration_.with({std::string(route), method_name}).observe(seconds);
 }
 
+void RequestsInFlight::begin() {
+  std::lock_guard lock(mutex_);
+  ++count_;
+  gauge_.add(1);
+}
+
+void RequestsInFlight::end() {
+  std::lock_guard lock(mutex_);
+  gauge_.add(-1);
+  if (--count_ == 0) none_.notify_all();
+}
+
+bool RequestsInFlight::wait_until_none(core::Deadline deadline) {
+  std::unique_lock lock(mutex_);
+  return none_.wait_until(lock, deadline, [this] { return count_ == 0; });
+}
+
 std::optional<std::size_t> Dispatcher::body_limit(Method method, std::string_view path) const {
   auto match = router_.match(method, path);
   if (match.route == nullptr) return std::nullopt;
@@ -61,7 +78,7 @@ std::optional<std::size_t> Dispatcher::body_limit(Method method, std::string_vie
 
 boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
   const auto started = std::chrono::steady_clock::now();
-  InFlight counted(metrics_.requests_in_flight());
+  InFlight counted(in_flight_);
   auto match = router_.match(request.method, request.path);
   std::string_view route_label = kUnmatchedRoute;
   Response response;

@@ -142,21 +142,17 @@ class Server::Impl {
               ssl_ ? (config_.tls.client_ca.empty() ? " (TLS)" : " (mTLS)") : "");
   }
 
-  void stop(core::Deadline deadline) {
-    stopping_ = true;
-    listening_ = false;
-    asio::post(strand_, [this] {
-      boost::system::error_code ignored_because_closing_twice_is_harmless;
-      acceptor_.close(ignored_because_closing_twice_is_harmless);
-    });
-    {
-      std::lock_guard lock(mutex_);
-      for (const auto& [id, weak] : sessions_) {
-        if (auto session = weak.lock()) {
-          asio::post(session->executor(), [session] { session->close_if_idle(); });
-        }
-      }
+  // While every other component still runs: no new connections or requests, and the requests
+  // being handled finish (streamed bodies, such as server-sent events, go on until stop()).
+  void drain(core::Deadline deadline) {
+    refuse_new_requests();
+    if (!dispatcher_.wait_until_idle(deadline)) {
+      log_.warn("requests still in flight at the end of the drain");
     }
+  }
+
+  void stop(core::Deadline deadline) {
+    refuse_new_requests();
     // Requests in flight get half the time to finish by themselves, then are cancelled.
     const auto soft = core::Clock::now() + (deadline - core::Clock::now()) / 2;
     if (!tasks_.wait(soft)) {
@@ -167,6 +163,23 @@ class Server::Impl {
   }
 
   bool listening() const { return listening_; }
+
+  // Closes the listening socket and the connections waiting for a request; a connection busy
+  // with one closes after its answer.
+  void refuse_new_requests() {
+    stopping_ = true;
+    listening_ = false;
+    asio::post(strand_, [this] {
+      boost::system::error_code ignored_because_closing_twice_is_harmless;
+      acceptor_.close(ignored_because_closing_twice_is_harmless);
+    });
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, weak] : sessions_) {
+      if (auto session = weak.lock()) {
+        asio::post(session->executor(), [session] { session->close_if_idle(); });
+      }
+    }
+  }
   Endpoint endpoint() const { return bound_; }
 
  private:
@@ -268,6 +281,10 @@ void Server::add_filter(Filter filter) {
 
 void Server::start() {
   impl_->start();
+}
+
+void Server::drain(core::Deadline deadline) {
+  impl_->drain(deadline);
 }
 
 void Server::stop(core::Deadline deadline) {

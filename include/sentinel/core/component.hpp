@@ -45,6 +45,10 @@ class Component {
 
   // Begins I/O. Throws on failure; the registry then stops the components already started.
   virtual void start() {}
+  // Before any component stops (in reverse start order): stop taking work from outside (the HTTP
+  // server: new connections) and let the work in flight finish, by `deadline`, while the
+  // components it needs still run. Called on the main thread, like stop().
+  virtual void drain(Deadline deadline) { (void)deadline; }
   // Stops taking new work and drains what is in flight, returning by `deadline`. Called on the
   // main thread, never on an event-loop thread, so it may block until its tasks finish.
   virtual void stop(Deadline deadline) { (void)deadline; }

@@ -105,7 +105,8 @@ class ComponentSet final : public ComponentContext {
   // Starts in dependency order; when one fails, stops those started (by `rollback_deadline`) and
   // throws StartError.
   void start(Deadline rollback_deadline);
-  // Stops in reverse order. Returns false if some component failed to stop in time, now or when
+  // Drains every component, then stops them, each in reverse order (Component::drain). Returns
+  // false if some component failed to stop in time, now or when
   // a failed start was rolled back: some task may then still run and use its component.
   bool stop(Deadline deadline);
   // Applies a new configuration to components that support reload; returns their names.
@@ -129,7 +130,7 @@ class ComponentSet final : public ComponentContext {
 
   Component& resolve(std::string_view name) override;
   Component* lookup(std::string_view name) override;
-  // Stops the started ones in reverse order; notes a stop that misses `deadline`.
+  // Drains, then stops the started ones in reverse order; notes a stop that misses `deadline`.
   void stop_started(Deadline deadline);
 
   const ComponentCatalog& catalog_;

@@ -62,6 +62,9 @@ class Server final : public core::Component {
   void add_filter(Filter filter);
 
   void start() override;
+  // Takes no new connections and lets the requests being handled finish while the components
+  // their routes use still run (core::Component::drain).
+  void drain(core::Deadline deadline) override;
   void stop(core::Deadline deadline) override;
   core::Readiness readiness() const override;
 

@@ -214,7 +214,7 @@ TEST_CASE("streamed bodies arrive whole with chunked encoding") {
   CHECK(reply.body == "data: 3\n\ndata: 2\n\ndata: 1\n\n");
 }
 
-TEST_CASE("stop lets a request in flight finish and closes idle connections") {
+TEST_CASE("stop lets a request in flight finish before its component stops; closes idle ones") {
   Served served;
   auto idle = served.client();
   CHECK(idle.request("GET", "/healthz").status == 200);

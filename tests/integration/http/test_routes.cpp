@@ -24,10 +24,11 @@ TestRoutes::TestRoutes(const Config&, core::ComponentContext& context) {
                                         {"subject", r.client_cert_subject},
                                         {"request_id", r.request_id}});
   });
-  router.add(Method::kGet, "/slow/{ms}", [](Request& r) -> asio::awaitable<Response> {
+  router.add(Method::kGet, "/slow/{ms}", [this](Request& r) -> asio::awaitable<Response> {
     asio::steady_timer timer(co_await asio::this_coro::executor,
                              std::chrono::milliseconds(std::stoi(std::string(r.param("ms")))));
     co_await timer.async_wait(asio::use_awaitable);
+    if (stopped_) co_return http::error_response(503, "unavailable", "test_routes has stopped");
     co_return http::text_response(200, "slept");
   });
   router.add(Method::kGet, "/stream/{n}", [](Request& r) -> asio::awaitable<Response> {

@@ -18,6 +18,7 @@ struct Recording : Component {
     if (Self::kFailStart) throw std::runtime_error("boom");
     journal.push_back(fmt::format("start {}", Self::kName));
   }
+  void drain(Deadline) override { journal.push_back(fmt::format("drain {}", Self::kName)); }
   void stop(Deadline) override { journal.push_back(fmt::format("stop {}", Self::kName)); }
 };
 
@@ -100,7 +101,8 @@ const auto kLater = Clock::now() + std::chrono::seconds(5);
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "components start in dependency order and stop in reverse") {
+TEST_CASE_METHOD(Fixture,
+                 "components start in dependency order; all drain, then all stop, in reverse") {
   ComponentSet set(catalog, config, services());
   std::vector<std::string> role = {"gateway", "http"};
   set.create(role);
@@ -108,6 +110,7 @@ TEST_CASE_METHOD(Fixture, "components start in dependency order and stop in reve
   set.start(kLater);
   CHECK(set.stop(kLater));
   CHECK(journal == std::vector<std::string>{"start store", "start http", "start gateway",
+                                            "drain gateway", "drain http", "drain store",
                                             "stop gateway", "stop http", "stop store"});
 }
 
@@ -116,8 +119,8 @@ TEST_CASE_METHOD(Fixture, "a failed start stops the components started before it
   std::vector<std::string> role = {"http", "broken"};
   set.create(role);
   CHECK_THROWS_WITH(set.start(kLater), "broken failed to start: boom");
-  CHECK(journal ==
-        std::vector<std::string>{"start http", "start store", "stop store", "stop http"});
+  CHECK(journal == std::vector<std::string>{"start http", "start store", "drain store",
+                                            "drain http", "stop store", "stop http"});
   CHECK(set.readiness()[0].readiness.ready == false);
 }
 
