@@ -106,8 +106,8 @@ class ComponentSet final : public ComponentContext {
   // throws StartError.
   void start(Deadline rollback_deadline);
   // Drains every component, then stops them, each in reverse order (Component::drain). Returns
-  // false if some component failed to stop in time, now or when
-  // a failed start was rolled back: some task may then still run and use its component.
+  // false if some component failed to stop in time, now or when a failed start was rolled back:
+  // some task may then still run and use its component.
   bool stop(Deadline deadline);
   // Applies a new configuration to components that support reload; returns their names.
   std::vector<std::string> reload(const ParsedConfig& config);
