@@ -91,30 +91,30 @@ bool ComponentSet::stop(Deadline deadline) {
 }
 
 void ComponentSet::stop_started(Deadline deadline) {
-  bool in_time = true;
   // Drains get half the time: what they let finish must not leave the stops none.
   const auto drained_by = Clock::now() + (deadline - Clock::now()) / 2;
+  const bool drained = each_started_in_reverse(
+      "drain", [&](std::size_t index) { entries_[index].instance->drain(drained_by); });
+  const bool stopped = each_started_in_reverse("stop cleanly", [&](std::size_t index) {
+    started_.store(index);
+    log_.debug("stopping {}", entries_[index].name);
+    entries_[index].instance->stop(deadline);
+  });
+  stopped_late_ = stopped_late_ || !drained || !stopped || Clock::now() > deadline;
+}
+
+bool ComponentSet::each_started_in_reverse(std::string_view action,
+                                           const std::function<void(std::size_t)>& step) {
+  bool all = true;
   for (auto n = started_.load(); n > 0; --n) {
-    auto& entry = entries_[n - 1];
     try {
-      entry.instance->drain(drained_by);
+      step(n - 1);
     } catch (const std::exception& e) {
-      log_.error("{} failed to drain: {}", entry.name, e.what());
-      in_time = false;
+      log_.error("{} failed to {}: {}", entries_[n - 1].name, action, e.what());
+      all = false;
     }
   }
-  for (auto n = started_.load(); n > 0; --n) {
-    auto& entry = entries_[n - 1];
-    started_.store(n - 1);
-    try {
-      log_.debug("stopping {}", entry.name);
-      entry.instance->stop(deadline);
-    } catch (const std::exception& e) {
-      log_.error("{} failed to stop cleanly: {}", entry.name, e.what());
-      in_time = false;
-    }
-  }
-  stopped_late_ = stopped_late_ || !in_time || Clock::now() > deadline;
+  return all;
 }
 
 std::vector<std::string> ComponentSet::reload(const ParsedConfig& config) {

@@ -1,6 +1,3 @@
-#include <algorithm>
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "sentinel/core/crypto.hpp"
@@ -21,10 +18,7 @@ constexpr std::int64_t kRepeatWindowMs = 24 * 3600 * 1000;
 
 // Empty (an agent that cannot repeat its enrolment), or the agent's 128 random bits or more.
 bool valid_enrollment_id(std::string_view id) {
-  auto base64url = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-  };
-  return id.empty() || (id.size() >= 16 && id.size() <= 64 && std::ranges::all_of(id, base64url));
+  return id.empty() || (id.size() >= 16 && id.size() <= 64 && core::from_base64url(id));
 }
 
 // The host is enrolled under this name already: an agent with the name and the same

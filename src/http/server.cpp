@@ -163,7 +163,9 @@ class Server::Impl {
   }
 
   bool listening() const { return listening_; }
+  Endpoint endpoint() const { return bound_; }
 
+ private:
   // Closes the listening socket and the connections waiting for a request; a connection busy
   // with one closes after its answer.
   void refuse_new_requests() {
@@ -180,9 +182,7 @@ class Server::Impl {
       }
     }
   }
-  Endpoint endpoint() const { return bound_; }
 
- private:
   // Counts a connection and keeps its session findable for a drain for as long as the session
   // lives, however the session ends.
   class OpenConnection {

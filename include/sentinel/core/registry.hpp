@@ -4,6 +4,7 @@
 
 #include <any>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -132,6 +133,10 @@ class ComponentSet final : public ComponentContext {
   Component* lookup(std::string_view name) override;
   // Drains, then stops the started ones in reverse order; notes a stop that misses `deadline`.
   void stop_started(Deadline deadline);
+  // Calls `step` with the index of each started component, the last started first; logs one
+  // that throws (it failed to `action`) and returns false then.
+  bool each_started_in_reverse(std::string_view action,
+                               const std::function<void(std::size_t)>& step);
 
   const ComponentCatalog& catalog_;
   const ParsedConfig* config_;

@@ -87,10 +87,7 @@ core::Result<std::string> IdentityStore::enrollment_id() const {
 core::Status IdentityStore::forget_enrollment() const {
   std::error_code ec;
   std::filesystem::remove(enrollment_file(), ec);
-  if (ec) {
-    return core::Error{
-        "io_error", fmt::format("cannot remove {}: {}", enrollment_file().string(), ec.message())};
-  }
+  if (ec) return core::system_error("io", "remove " + enrollment_file().string(), ec.value());
   return core::ok_status();
 }
 

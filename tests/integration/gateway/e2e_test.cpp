@@ -10,6 +10,7 @@
 #include "support/http_client.hpp"
 #include "support/nats_server.hpp"
 #include "support/process.hpp"
+#include "support/sentinel_daemon.hpp"
 #include "support/tcp_proxy.hpp"
 #include "support/temp_dir.hpp"
 
@@ -20,13 +21,6 @@ namespace {
 
 const std::string kMasterKey = "e2e-gateway-master-key-0123456789abcdef";
 
-std::string address_in(const std::filesystem::path& ready) {
-  REQUIRE(test::eventually([&] { return std::filesystem::exists(ready); }, 30s));
-  auto address = test::read_file(ready);
-  address.erase(address.find_last_not_of('\n') + 1);
-  return address;
-}
-
 // A gateway process (`--role=gateway`) with a nats-server of its own, and tokens from the CLI.
 class GatewayProcess {
  public:
@@ -36,25 +30,21 @@ class GatewayProcess {
              {"SENTINEL_MASTER_KEY", kMasterKey},
              {"SENTINEL_DATA_DIR", (dir / "gateway").string()}},
         admin_(test::mint_token({"token", "create", "--role", "admin"}, env_, "stk_")),
-        process_({{test::sentineld_binary().string(), "--role=gateway", "--listen=127.0.0.1:0",
-                   "--ready-file=" + (dir / "gw.ready").string()},
-                  env_,
-                  dir / "gateway.log"}),
-        address_(address_in(dir / "gw.ready")) {}
+        daemon_(dir.path(), "gateway", {"--role=gateway"}, env_) {
+    REQUIRE(daemon_.wait_ready());
+  }
 
   // A bootstrap token for one enrolment under `name`.
   std::string bootstrap_token(const std::string& name) const {
     return test::mint_token({"token", "bootstrap", "create", "--ttl", "1h", "--name", name}, env_,
                             "sbt_");
   }
-  const std::string& address() const { return address_; }
-  std::uint16_t port() const { return test::split_host_port(address_).second; }
+  std::string url() const { return daemon_.url(); }
+  std::uint16_t port() const { return daemon_.port(); }
 
   // GET `target` with the admin token.
   test::HttpReply api(const std::string& target) const {
-    const auto [host, port] = test::split_host_port(address_);
-    test::HttpClient client(host, port);
-    return client.request("GET", target, {}, {{"Authorization", "Bearer " + admin_}});
+    return daemon_.client().request("GET", target, {}, {{"Authorization", "Bearer " + admin_}});
   }
   double metric(std::string_view series) const {
     return test::metric_value(api("/metrics").body, series);
@@ -64,8 +54,7 @@ class GatewayProcess {
   test::NatsServerProcess nats_;
   std::map<std::string, std::string> env_;
   std::string admin_;
-  test::ChildProcess process_;
-  std::string address_;
+  test::SentinelDaemon daemon_;
 };
 
 // `sentineld --role=agent` sending to `gateway_url` and enrolling with `bootstrap_token`.
@@ -90,7 +79,7 @@ bool batches_accepted(const GatewayProcess& gateway, double at_least) {
 // The agent enrols, and its heartbeats and batches arrive.
 void run_end_to_end(const test::TempDir& dir, const std::string& store_url) {
   GatewayProcess gateway(dir, store_url);
-  auto agent = start_agent(dir, "http://" + gateway.address(), gateway.bootstrap_token("e2e-01"));
+  auto agent = start_agent(dir, gateway.url(), gateway.bootstrap_token("e2e-01"));
   nlohmann::json agents;
   REQUIRE(test::eventually(
       [&] {
