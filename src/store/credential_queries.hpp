@@ -240,7 +240,7 @@ class CredentialQueries final : public CredentialRepository {
     for (std::size_t i = 0; i < uses.size(); ++i)
       sql += fmt::format("{}(${}, ${}, ${})", i ? ", " : "", 3 * i + 1, 3 * i + 2, 3 * i + 3);
     sql += fmt::format(
-        " ON CONFLICT (agent_id, nonce) DO UPDATE SET expires_at = excluded.expires_at"
+        " ON CONFLICT (nonce, agent_id) DO UPDATE SET expires_at = excluded.expires_at"
         " WHERE seen_nonces.expires_at <= ${} RETURNING agent_id, nonce",
         3 * uses.size() + 1);
     return sql_.template select_bound<std::string>(

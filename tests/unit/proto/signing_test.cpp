@@ -85,6 +85,19 @@ TEST_CASE("nonces are fresh for every signature") {
   CHECK(a.nonce() != b.nonce());
 }
 
+TEST_CASE("a nonce starts with its signing time, so later nonces sort after earlier ones") {
+  // The gateway's replay ledger is keyed by nonce: in time order, concurrent pushes' nonces are
+  // neighbours in its index (migrations/*/0070_nonces_in_time_order.sql).
+  v1::SignedBatch earlier, later, much_later;
+  proto::sign_envelope(earlier, "k", "s", 1'795'450'000'255);
+  proto::sign_envelope(later, "k", "s", 1'795'450'000'256);
+  proto::sign_envelope(much_later, "k", "s", 2'795'450'000'000);
+  CHECK(earlier.nonce() < later.nonce());
+  CHECK(later.nonce() < much_later.nonce());
+  CHECK(core::to_hex(earlier.nonce()).starts_with("01a20928d37f"));
+  CHECK(core::to_hex(later.nonce()).starts_with("01a20928d380"));
+}
+
 TEST_CASE("a rotated secret opens only with the signing key and under its own key id") {
   const std::string old_secret(32, 'o');
   const std::string new_secret = core::random_bytes(32);
