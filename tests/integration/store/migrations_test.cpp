@@ -1,5 +1,6 @@
 #include <latch>
 #include <thread>
+#include <type_traits>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -24,6 +25,22 @@ std::vector<Migration> numbered_tables(int count) {
   for (std::size_t i = 0; i < files.size(); ++i)
     sources.push_back({files[i], texts[i]});
   return load_migrations(sources);
+}
+
+// The shipped migrations of `backend` older than `version`.
+std::vector<Migration> shipped_before(Backend backend, int version) {
+  std::vector<Migration> older;
+  for (const auto& migration : shipped_migrations(backend))
+    if (migration.version < version) older.push_back(migration);
+  return older;
+}
+
+// Seeds a row below the store's API; PostgreSQL's admin connection is outside the test's schema.
+void seed(const SqliteBackend& backend, std::string_view table, std::string_view values) {
+  backend.admin(fmt::format("INSERT INTO {} VALUES {}", table, values));
+}
+void seed(const PostgresBackend& backend, std::string_view table, std::string_view values) {
+  backend.admin(fmt::format("INSERT INTO {}.{} VALUES {}", backend.schema(), table, values));
 }
 
 template <class F>
@@ -155,10 +172,7 @@ TEST_CASE("migrations: SQLite's samples keep their rows through 0040 (NaN) and 0
   SqliteBackend backend;
   auto store = backend.open(false);
   const auto shipped = shipped_migrations(Backend::kSqlite);
-  std::vector<Migration> before_nan;
-  for (const auto& migration : shipped)
-    if (migration.version < 40) before_nan.push_back(migration);
-  store->migrate(before_nan);
+  store->migrate(shipped_before(Backend::kSqlite, 40));
   backend.admin("INSERT INTO samples (series_id, ts, value) VALUES (7, 1000, 0.5), (7, 2000, -3)");
 
   store->migrate(shipped);
@@ -172,4 +186,19 @@ TEST_CASE("migrations: SQLite's samples keep their rows through 0040 (NaN) and 0
   CHECK((*stored)[0].value == 0.5);
   CHECK((*stored)[1].value == -3.0);
   CHECK(backend.scalar("SELECT count(*) FROM samples_settled") == 2);  // behind the view
+}
+
+TEMPLATE_TEST_CASE("migrations: the replay ledger keeps its nonces through 0070 (time order)",
+                   "[migrations]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = backend.open(false);
+  const auto kind = std::is_same_v<TestType, SqliteBackend> ? Backend::kSqlite : Backend::kPostgres;
+  store->migrate(shipped_before(kind, 70));
+  seed(backend, "seen_nonces (agent_id, nonce, expires_at)", "('agt', 'seen', 9000)");
+
+  store->migrate(shipped_migrations(kind));
+  const std::vector<NonceUse> uses{{"agt", "seen", 9000}, {"agt", "new", 9000}};
+  auto fresh = store->run([&](Session& s) { return s.credentials().remember_nonces(uses, 1000); });
+  REQUIRE(fresh);
+  CHECK(*fresh == std::vector<bool>{false, true});
 }
