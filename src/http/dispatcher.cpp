@@ -54,15 +54,16 @@ void ServerMetrics::record(std::string_view route, Method method, int status, do
 }
 
 void RequestsInFlight::begin() {
-  std::lock_guard lock(mutex_);
-  ++count_;
+  count_.fetch_add(1);
   gauge_.add(1);
 }
 
 void RequestsInFlight::end() {
-  std::lock_guard lock(mutex_);
   gauge_.add(-1);
-  if (--count_ == 0) none_.notify_all();
+  if (count_.fetch_sub(1) != 1) return;
+  // Taking the lock orders this wake-up after a waiter's check of the count: it cannot be lost.
+  { std::lock_guard lock(mutex_); }
+  none_.notify_all();
 }
 
 bool RequestsInFlight::wait_until_none(core::Deadline deadline) {

@@ -2,6 +2,7 @@
 // Turns a Request into a Response: route, run the filters, call the handler, map a thrown
 // exception to a 500, and count it. Knows nothing of sockets.
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -44,9 +45,9 @@ class RequestsInFlight {
 
  private:
   core::Gauge& gauge_;
+  std::atomic<std::size_t> count_{0};  // a request takes no lock; only the last one out does
   std::mutex mutex_;
   std::condition_variable none_;
-  std::size_t count_ = 0;
 };
 
 class Dispatcher {
