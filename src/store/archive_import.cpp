@@ -41,7 +41,8 @@ class Importer {
   void refresh_rollups() {
     for (;;) {
       RollupReport rollups;
-      session_.transaction([&] { rollups = session_.samples().refresh_rollups(kRollupChunk); });
+      session_.transaction(
+          [&] { rollups = session_.samples().refresh_rollups(kRollupChunk, now_); });
       report_.rollup_entries += rollups.queued;
       if (rollups.queued < kRollupChunk) break;
     }

@@ -54,7 +54,7 @@ boost::asio::awaitable<void> LeaderDuties::duties() {
     samples.ensure_partitions(now, config_.partitions_ahead);
     for (int round = 0; round < kRollupRounds; ++round) {
       store::RollupReport report;
-      session.transaction([&] { report = samples.refresh_rollups(kRollupChunk); });
+      session.transaction([&] { report = samples.refresh_rollups(kRollupChunk, now); });
       if (report.queued < kRollupChunk) break;
     }
     return samples.apply_retention(config_.retention, now);

@@ -133,8 +133,11 @@ class SampleRepository {
   virtual void dead_letter(const DeadLetter& letter) = 0;
   virtual std::int64_t dead_letter_count() = 0;
 
-  // Recomputes the queued buckets from the samples (5m) and the 5m rows (1h); idempotent.
-  virtual RollupReport refresh_rollups(std::int64_t max_queued) = 0;
+  // Materialises the queued 5-minute buckets that ended by `now` from the samples, and their
+  // hours from the 5-minute rows; idempotent. A bucket still open stays queued and the reads
+  // aggregate it from the samples (MetricQueries::buckets), so each bucket is computed once
+  // after it closes instead of again at every refresh while it fills.
+  virtual RollupReport refresh_rollups(std::int64_t max_queued, std::int64_t now) = 0;
   // PostgreSQL: creates the partitions of [today - 1, today + days_ahead]. The days that exist.
   virtual std::vector<std::int64_t> ensure_partitions(std::int64_t now, int days_ahead) = 0;
   virtual RetentionReport apply_retention(const RetentionPolicy& policy, std::int64_t now) = 0;
@@ -153,7 +156,8 @@ class MetricQueries {
   virtual std::vector<LatestValue> latest(std::span<const std::int64_t> series_ids,
                                           std::int64_t since) = 0;
   // avg/min/max/count per bucket of `step` ms (aligned to the epoch) over [from, to), read from
-  // the raw samples or a rollup.
+  // the raw samples or a rollup. A rollup read is current: the buckets still queued for the
+  // refresh (open, or with late samples) are aggregated from the samples at read time.
   virtual std::vector<Bucket> buckets(std::int64_t series_id, Resolution resolution,
                                       std::int64_t from, std::int64_t to, std::int64_t step) = 0;
   // Raw points of the series in [from, to) after `after`, ordered by (time, series_id).

@@ -24,6 +24,51 @@ constexpr const char* kBucketRows =
     "SELECT a AS agent_id, to_timestamp(t / 1000.0) AS bucket"
     " FROM jsonb_to_recordset($1::jsonb) AS x(a text, t bigint)";
 
+// The rollup reads: the rows the refresh has materialised, and the buckets still queued
+// aggregated from the samples now, as TimescaleDB's real-time aggregates. A 5-minute bucket is
+// read from the samples while (its agent, it) is queued; an hour while any of its 5-minute
+// buckets is. $1 series, $2 and $3 the range of rows, $4 the step, $5 and $6 the 5-minute buckets
+// in the range's rows. `{five}` narrows the materialised 5-minute rows read. The samples are
+// joined on the queued buckets alone: PostgreSQL then prunes the day partitions per bucket as it
+// runs, where constant bounds on `ts` made it read the series' whole range and filter.
+constexpr const char* kLiveRollups =
+    "WITH pending AS (SELECT DISTINCT bucket FROM rollup_queue WHERE agent_id ="
+    "  (SELECT agent_id FROM series WHERE id = $1)"
+    "  AND bucket >= to_timestamp($5 / 1000.0) AND bucket < to_timestamp($6 / 1000.0)),"
+    " pending_hours AS (SELECT DISTINCT {hour_of_5m} AS hour FROM pending),"
+    " live_5m AS ("
+    "  SELECT bucket, sum, min, max, count FROM mv_metrics_5m WHERE series_id = $1"
+    "   AND {five} AND bucket NOT IN (SELECT bucket FROM pending)"
+    "  UNION ALL SELECT p.bucket, sum(s.value), min(s.value), max(s.value), count(*)"
+    "   FROM pending p JOIN samples s ON s.series_id = $1 AND s.ts >= p.bucket"
+    "   AND s.ts < p.bucket + interval '5 minutes' AND s.value <> 'NaN'"
+    "   GROUP BY p.bucket),"
+    " live_1h AS ("
+    "  SELECT bucket, sum, min, max, count FROM mv_metrics_1h WHERE series_id = $1"
+    "   AND bucket >= to_timestamp($2 / 1000.0) AND bucket < to_timestamp($3 / 1000.0)"
+    "   AND bucket NOT IN (SELECT hour FROM pending_hours)"
+    "  UNION ALL SELECT {hour_of_5m}, sum(sum), min(min), max(max), sum(count)::bigint"
+    "   FROM live_5m GROUP BY 1)"
+    " SELECT (floor({bucket_ms} / $4::float8) * $4)::bigint AS b, sum(sum) / sum(count),"
+    "  min(min), max(max), sum(count)::bigint FROM {rows} GROUP BY 1 ORDER BY 1";
+
+std::string live_rollups_sql(Resolution resolution) {
+  using fmt::arg;
+  const std::string hour_of_5m = "date_bin('1 hour', bucket, timestamptz 'epoch')";
+  const auto five =
+      resolution == Resolution::k5m
+          ? std::string(
+                "bucket >= to_timestamp($5 / 1000.0) AND bucket < to_timestamp($6 / 1000.0)")
+          : fmt::format(
+                "bucket >= (SELECT min(hour) FROM pending_hours)"
+                " AND bucket < (SELECT max(hour) FROM pending_hours) + interval '1 hour'"
+                " AND {} IN (SELECT hour FROM pending_hours)",
+                hour_of_5m);
+  return fmt::format(fmt::runtime(kLiveRollups), arg("five", five), arg("hour_of_5m", hour_of_5m),
+                     arg("bucket_ms", ms("bucket")),
+                     arg("rows", resolution == Resolution::k5m ? "live_5m" : "live_1h"));
+}
+
 class PgSamples final : public SampleRepository {
  public:
   explicit PgSamples(PgConnection& connection) : connection_(connection) {}
@@ -141,15 +186,16 @@ class PgSamples final : public SampleRepository {
     return connection_.exec("SELECT count(*) FROM ingest_dlq").row(0).int64();
   }
 
-  RollupReport refresh_rollups(std::int64_t max_queued) override {
+  RollupReport refresh_rollups(std::int64_t max_queued, std::int64_t now) override {
     RollupReport report;
-    // One statement takes the oldest queue entries and recomputes their 5-minute buckets from
-    // the samples; it returns the hours they touch, which the next statement (whose snapshot
-    // sees the new 5-minute rows) recomputes from them. NaN samples stay out: one would make
-    // its bucket's avg, sum and max NaN.
+    // One statement takes the oldest queue entries of closed buckets and recomputes those
+    // buckets from the samples; it returns the hours they touch, which the next statement
+    // (whose snapshot sees the new 5-minute rows) recomputes from them. NaN samples stay out:
+    // one would make its bucket's avg, sum and max NaN.
     static const auto five = fmt::format(
         "WITH taken AS (DELETE FROM rollup_queue WHERE id IN"
-        "  (SELECT id FROM rollup_queue ORDER BY id LIMIT $1) RETURNING agent_id, bucket),"
+        "  (SELECT id FROM rollup_queue WHERE bucket <= to_timestamp($2 / 1000.0)"
+        "   ORDER BY id LIMIT $1) RETURNING agent_id, bucket),"
         " pairs AS (SELECT DISTINCT agent_id, bucket FROM taken),"
         " up AS (INSERT INTO mv_metrics_5m"
         "  SELECT s.series_id, p.bucket, avg(s.value), min(s.value), max(s.value), count(*),"
@@ -165,7 +211,7 @@ class PgSamples final : public SampleRepository {
         " FROM (SELECT DISTINCT agent_id, date_bin('1 hour', bucket, timestamptz 'epoch') AS hour"
         "  FROM pairs) h",
         ms("h.hour"));
-    auto result = connection_.exec(five, max_queued);
+    auto result = connection_.exec(five, max_queued, now - k5mMs);
     std::vector<std::pair<std::string, std::int64_t>> hours;
     for (int i = 0; i < result.rows(); ++i) {
       auto row = result.row(i);
@@ -301,30 +347,22 @@ class PgMetricQueries final : public MetricQueries {
 
   std::vector<Bucket> buckets(std::int64_t series_id, Resolution resolution, std::int64_t from,
                               std::int64_t to, std::int64_t step) override {
-    std::string sql;
-    if (resolution == Resolution::kRaw) {
-      sql = fmt::format(
-          "SELECT (floor({} / $4::float8) * $4)::bigint AS b, avg(value), min(value),"
-          " max(value), count(*) FROM samples WHERE series_id = $1"
-          " AND ts >= to_timestamp($2 / 1000.0) AND ts < to_timestamp($3 / 1000.0)"
-          " AND value <> 'NaN'"
-          " GROUP BY 1 ORDER BY 1",
-          ms("ts"));
-    } else {
-      sql = fmt::format(
-          "SELECT (floor({} / $4::float8) * $4)::bigint AS b, sum(sum) / sum(count), min(min),"
-          " max(max), sum(count)::bigint FROM {} WHERE series_id = $1"
-          " AND bucket >= to_timestamp($2 / 1000.0) AND bucket < to_timestamp($3 / 1000.0)"
-          " GROUP BY 1 ORDER BY 1",
-          ms("bucket"), resolution == Resolution::k5m ? "mv_metrics_5m" : "mv_metrics_1h");
-    }
-    auto result = connection_.exec(sql, series_id, from, to, step);
-    std::vector<Bucket> out;
-    for (int i = 0; i < result.rows(); ++i) {
-      auto row = result.row(i);
-      out.push_back(read_bucket(row));
-    }
-    return out;
+    static const auto raw = fmt::format(
+        "SELECT (floor({} / $4::float8) * $4)::bigint AS b, avg(value), min(value),"
+        " max(value), count(*) FROM samples WHERE series_id = $1"
+        " AND ts >= to_timestamp($2 / 1000.0) AND ts < to_timestamp($3 / 1000.0)"
+        " AND value <> 'NaN'"
+        " GROUP BY 1 ORDER BY 1",
+        ms("ts"));
+    static const auto live_5m = live_rollups_sql(Resolution::k5m);
+    static const auto live_1h = live_rollups_sql(Resolution::k1h);
+    if (resolution == Resolution::kRaw)
+      return read_buckets(connection_.exec(raw, series_id, from, to, step));
+    // The 5-minute buckets of the rows in [from, to): those rows themselves, or their hours'.
+    const auto unit = resolution == Resolution::k5m ? k5mMs : k1hMs;
+    const auto first = floor_to(from + unit - 1, unit), end = floor_to(to + unit - 1, unit);
+    return read_buckets(connection_.exec(resolution == Resolution::k5m ? live_5m : live_1h,
+                                         series_id, from, to, step, first, end));
   }
 
   std::vector<RawPoint> raw(std::span<const std::int64_t> series_ids, std::int64_t from,
@@ -352,6 +390,15 @@ class PgMetricQueries final : public MetricQueries {
   }
 
  private:
+  static std::vector<Bucket> read_buckets(const PgResult& result) {
+    std::vector<Bucket> out;
+    for (int i = 0; i < result.rows(); ++i) {
+      auto row = result.row(i);
+      out.push_back(read_bucket(row));
+    }
+    return out;
+  }
+
   PgConnection& connection_;
 };
 

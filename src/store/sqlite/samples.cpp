@@ -30,6 +30,56 @@ constexpr const char* k5mRollupRows =
     " FROM series r JOIN mv_metrics_5m s ON s.series_id = r.id"
     " WHERE r.agent_id = ?1 AND s.bucket >= ?2 AND s.bucket < ?2 + ?3 AND s.last IS NOT NULL";
 
+// `value` floored to a multiple of `unit` (both SQL), for negative times too.
+std::string floored(std::string_view value, std::string_view unit) {
+  return fmt::format("({0} - ((({0} % {1}) + {1}) % {1}))", value, unit);
+}
+
+// The rollup reads: the rows the refresh has materialised, and the buckets still queued
+// aggregated from the samples now, as TimescaleDB's real-time aggregates. A 5-minute bucket is
+// read from the samples while (its agent, it) is queued; an hour while any of its 5-minute
+// buckets is. ?1 series, ?2 and ?3 the range of rows, ?4 the step, ?5 and ?6 the 5-minute buckets
+// in the range's rows. `{five}` narrows the materialised 5-minute rows read.
+constexpr const char* kLiveRollups =
+    "WITH pending(bucket) AS (SELECT bucket FROM rollup_queue WHERE agent_id ="
+    "  (SELECT agent_id FROM series WHERE id = ?1) AND bucket >= ?5 AND bucket < ?6),"
+    " pending_hours(hour) AS (SELECT DISTINCT {hour_of_5m} FROM pending),"
+    " fresh(bucket, value) AS ({fresh_settled} UNION ALL {fresh_recent}),"
+    " live_5m(bucket, sum, min, max, count) AS ("
+    "  SELECT bucket, sum, min, max, count FROM mv_metrics_5m WHERE series_id = ?1 AND {five}"
+    "   AND bucket NOT IN (SELECT bucket FROM pending)"
+    "  UNION ALL SELECT bucket, sum(value), min(value), max(value), count(*) FROM fresh"
+    "   GROUP BY bucket),"
+    " live_1h(bucket, sum, min, max, count) AS ("
+    "  SELECT bucket, sum, min, max, count FROM mv_metrics_1h WHERE series_id = ?1"
+    "   AND bucket >= ?2 AND bucket < ?3 AND bucket NOT IN (SELECT hour FROM pending_hours)"
+    "  UNION ALL SELECT {hour_of_5m}, sum(sum), min(min), max(max), sum(count) FROM live_5m"
+    "   GROUP BY 1)"
+    " SELECT {step} AS b, sum(sum) / sum(count), min(min), max(max), sum(count) FROM {rows}"
+    " GROUP BY 1 ORDER BY 1";
+// A queued bucket's samples from one table (see raw_rollup_rows_ on why not the view).
+constexpr const char* kFreshArm =
+    "SELECT p.bucket, s.value FROM pending p JOIN {} s ON s.series_id = ?1 AND s.ts >= p.bucket"
+    " AND s.ts < p.bucket + 300000 WHERE s.value IS NOT NULL";
+
+std::string live_rollups_sql(Resolution resolution) {
+  using fmt::arg;
+  const auto hour_of_5m = floored("bucket", "3600000");
+  const auto five = resolution == Resolution::k5m
+                        ? std::string("bucket >= ?5 AND bucket < ?6")
+                        : fmt::format(
+                              "bucket >= (SELECT min(hour) FROM pending_hours)"
+                              " AND bucket < (SELECT max(hour) FROM pending_hours) + 3600000"
+                              " AND {} IN (SELECT hour FROM pending_hours)",
+                              hour_of_5m);
+  return fmt::format(fmt::runtime(kLiveRollups),
+                     arg("fresh_settled", fmt::format(fmt::runtime(kFreshArm), "samples_settled")),
+                     arg("fresh_recent", fmt::format(fmt::runtime(kFreshArm), "samples_recent")),
+                     arg("five", five), arg("hour_of_5m", hour_of_5m),
+                     arg("step", floored("bucket", "?4")),
+                     arg("rows", resolution == Resolution::k5m ? "live_5m" : "live_1h"));
+}
+
 class SqliteSamples final : public SampleRepository {
  public:
   explicit SqliteSamples(Database& db)
@@ -132,27 +182,20 @@ class SqliteSamples final : public SampleRepository {
     return rows.row().int64();
   }
 
-  RollupReport refresh_rollups(std::int64_t max_queued) override {
+  RollupReport refresh_rollups(std::int64_t max_queued, std::int64_t now) override {
     RollupReport report;
-    std::int64_t watermark = 0;
-    {
-      auto top = db_.query(
-          "SELECT max(id), count(*) FROM (SELECT id FROM rollup_queue ORDER BY id LIMIT ?1)",
-          max_queued);
-      top.step();
-      auto row = top.row();
-      if (row.null()) return report;
-      watermark = row.int64();
-      report.queued = row.int64();
-    }
+    std::vector<std::int64_t> taken;
     std::vector<std::pair<std::string, std::int64_t>> pairs;
     {
-      auto rows =
-          db_.query("SELECT DISTINCT agent_id, bucket FROM rollup_queue WHERE id <= ?1", watermark);
+      // One entry per (agent, bucket) (migrations/sqlite/0080_rollups_of_closed_buckets.sql).
+      auto rows = db_.query(
+          "SELECT id, agent_id, bucket FROM rollup_queue WHERE bucket <= ?1 ORDER BY id LIMIT ?2",
+          now - k5mMs, max_queued);
       while (rows.step()) {
-        auto pair = rows.row();
-        auto agent = pair.text();
-        pairs.emplace_back(std::move(agent), pair.int64());
+        auto row = rows.row();
+        taken.push_back(row.int64());
+        auto agent = row.text();
+        pairs.emplace_back(std::move(agent), row.int64());
       }
     }
     std::vector<std::pair<std::string, std::int64_t>> hours;
@@ -164,7 +207,10 @@ class SqliteSamples final : public SampleRepository {
     for (const auto& [agent, hour] : hours) {
       recompute_1h(agent, hour);
     }
-    db_.query("DELETE FROM rollup_queue WHERE id <= ?1", watermark).run();
+    db_.query("DELETE FROM rollup_queue WHERE id IN (SELECT value FROM json_each(?1))",
+              fmt::format("[{}]", fmt::join(taken, ",")))
+        .run();
+    report.queued = static_cast<std::int64_t>(taken.size());
     return report;
   }
 
@@ -213,7 +259,9 @@ class SqliteSamples final : public SampleRepository {
  private:
   void queue_buckets(std::span<const std::pair<std::string, std::int64_t>> buckets) {
     for (const auto& [agent, bucket] : buckets) {
-      db_.query("INSERT INTO rollup_queue (agent_id, bucket) VALUES (?1, ?2)", agent, bucket).run();
+      db_.query("INSERT OR IGNORE INTO rollup_queue (agent_id, bucket) VALUES (?1, ?2)", agent,
+                bucket)
+          .run();
     }
   }
 
@@ -265,7 +313,14 @@ class SqliteSamples final : public SampleRepository {
 
 class SqliteMetricQueries final : public MetricQueries {
  public:
-  explicit SqliteMetricQueries(Database& db) : db_(db) {}
+  explicit SqliteMetricQueries(Database& db)
+      : db_(db),
+        raw_buckets_(fmt::format("SELECT {} AS b, avg(value), min(value), max(value), count(*)"
+                                 " FROM samples WHERE series_id = ?1 AND ts >= ?2 AND ts < ?3"
+                                 " AND value IS NOT NULL GROUP BY 1 ORDER BY 1",
+                                 floored("ts", "?4"))),
+        live_5m_(live_rollups_sql(Resolution::k5m)),
+        live_1h_(live_rollups_sql(Resolution::k1h)) {}
 
   std::vector<SeriesInfo> series(std::string_view agent_id,
                                  std::optional<std::string_view> name) override {
@@ -304,27 +359,14 @@ class SqliteMetricQueries final : public MetricQueries {
 
   std::vector<Bucket> buckets(std::int64_t series_id, Resolution resolution, std::int64_t from,
                               std::int64_t to, std::int64_t step) override {
-    std::string sql;
     if (resolution == Resolution::kRaw) {
-      sql =
-          "SELECT (ts - (((ts % ?4) + ?4) % ?4)) AS b, avg(value), min(value), max(value),"
-          " count(*) FROM samples WHERE series_id = ?1 AND ts >= ?2 AND ts < ?3"
-          " AND value IS NOT NULL"
-          " GROUP BY 1 ORDER BY 1";
-    } else {
-      sql = fmt::format(
-          "SELECT (bucket - (((bucket % ?4) + ?4) % ?4)) AS b, sum(sum) / sum(count), min(min),"
-          " max(max), sum(count) FROM {} WHERE series_id = ?1 AND bucket >= ?2 AND bucket < ?3"
-          " GROUP BY 1 ORDER BY 1",
-          resolution == Resolution::k5m ? "mv_metrics_5m" : "mv_metrics_1h");
+      return read_buckets(db_.query(raw_buckets_, series_id, from, to, step));
     }
-    auto rows = db_.query(sql, series_id, from, to, step);
-    std::vector<Bucket> out;
-    while (rows.step()) {
-      auto row = rows.row();
-      out.push_back(read_bucket(row));
-    }
-    return out;
+    // The 5-minute buckets of the rows in [from, to): those rows themselves, or their hours'.
+    const auto unit = resolution == Resolution::k5m ? k5mMs : k1hMs;
+    const auto first = floor_to(from + unit - 1, unit), end = floor_to(to + unit - 1, unit);
+    return read_buckets(db_.query(resolution == Resolution::k5m ? live_5m_ : live_1h_, series_id,
+                                  from, to, step, first, end));
   }
 
   std::vector<RawPoint> raw(std::span<const std::int64_t> series_ids, std::int64_t from,
@@ -350,7 +392,19 @@ class SqliteMetricQueries final : public MetricQueries {
   }
 
  private:
+  static std::vector<Bucket> read_buckets(Statement rows) {
+    std::vector<Bucket> out;
+    while (rows.step()) {
+      auto row = rows.row();
+      out.push_back(read_bucket(row));
+    }
+    return out;
+  }
+
   Database& db_;
+  const std::string raw_buckets_;
+  const std::string live_5m_;
+  const std::string live_1h_;
 };
 
 }  // namespace

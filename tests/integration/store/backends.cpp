@@ -130,6 +130,14 @@ void PostgresBackend::admin(const std::string& sql) const {
   connection.execute(sql);
 }
 
+std::int64_t PostgresBackend::scalar(const std::string& sql) const {
+  postgres::PgConnection connection({with_search_path(dsn_, schema_)}, test_logger());
+  connection.connect();
+  auto result = connection.exec(sql);
+  REQUIRE(result.rows() > 0);
+  return result.row(0).int64();
+}
+
 StoreOptions PostgresBackend::options() const {
   StoreOptions options;
   options.backend = Backend::kPostgres;

@@ -112,6 +112,8 @@ class PostgresBackend {
   std::string slow_query() const;
   // Runs administrative SQL on a connection of its own, outside the test's schema.
   void admin(const std::string& sql) const;
+  // The first column of the first row of `sql` (a count), in the test's schema.
+  std::int64_t scalar(const std::string& sql) const;
   const std::string& schema() const { return schema_; }
 
  private:

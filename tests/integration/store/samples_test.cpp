@@ -66,10 +66,10 @@ struct Samples {
     REQUIRE(got);
     return *got;
   }
-  RollupReport refresh() {
+  RollupReport refresh(std::int64_t now = kNow) {
     auto report = store->run([&](Session& s) {
       RollupReport out;
-      s.transaction([&] { out = s.samples().refresh_rollups(100'000); });
+      s.transaction([&] { out = s.samples().refresh_rollups(100'000, now); });
       return out;
     });
     REQUIRE(report);
@@ -242,6 +242,51 @@ TEMPLATE_TEST_CASE("samples: rollups equal a direct aggregate of the samples", "
     check_equal(db.buckets(info.id, Resolution::k5m, from, kHour, 30 * 60'000),
                 aggregate(points, 30 * 60'000));
   }
+}
+
+TEMPLATE_TEST_CASE("samples: rollup reads are current before the refresh has run", "[samples]",
+                   SqliteBackend, PostgresBackend) {
+  // The refresh materialises only the buckets that have closed; the reads aggregate the queued
+  // ones (the open bucket, late samples) from the samples. Two hours up to kNow, every 10 s.
+  Samples<TestType> db;
+  const auto from = kHour - k1hMs;
+  std::uint64_t id = 1;
+  for (auto t = from; t <= kNow; t += 60 * 10'000)
+    db.ingest(
+        {make_batch("agt_live", id++, t, std::min<std::int64_t>(60, (kNow - t) / 10'000 + 1))});
+  const auto ids = db.ids("agt_live");
+  const auto materialised = [&] { return db.backend.scalar("SELECT count(*) FROM mv_metrics_5m"); };
+  const auto check_reads = [&] {
+    for (auto series : ids) {
+      const auto points = db.raw({series}, from, kNow + k1hMs);
+      check_equal(db.buckets(series, Resolution::k5m, from, kNow + k1hMs, k5mMs),
+                  aggregate(points, k5mMs));
+      check_equal(db.buckets(series, Resolution::k1h, from, kNow + k1hMs, k1hMs),
+                  aggregate(points, k1hMs));
+      check_equal(db.buckets(series, Resolution::k1h, from, kNow + k1hMs, 2 * k1hMs),
+                  aggregate(points, 2 * k1hMs));
+    }
+  };
+
+  CHECK(materialised() == 0);
+  check_reads();
+
+  // The closed buckets are materialised; kNow's bucket stays queued.
+  const auto closed = (floor_to(kNow, k5mMs) - from) / k5mMs;
+  CHECK(db.refresh(kNow).queued == closed);
+  CHECK(materialised() == 2 * closed);
+  check_reads();
+
+  // A late batch into a materialised bucket is read from the samples until the next refresh.
+  db.ingest({make_batch("agt_live", id++, from + 1'000, 3, 7'000)});
+  check_reads();
+  CHECK(db.refresh(kNow).queued == 1);
+  check_reads();
+
+  // Once kNow's bucket has closed too, everything is materialised and the reads agree.
+  CHECK(db.refresh(kNow + k5mMs).queued == 1);
+  CHECK(materialised() == 2 * (closed + 1));
+  check_reads();
 }
 
 TEMPLATE_TEST_CASE("samples: latest values and raw pages", "[samples]", SqliteBackend,

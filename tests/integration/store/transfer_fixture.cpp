@@ -20,7 +20,7 @@ void ingest(OpenStore& store, std::vector<IngestBatch> batches) {
   IngestCache cache;
   must(store, [&](Session& s) { return ingest_batches(s, cache, batches, kTransferNow); });
   must(store, [&](Session& s) {
-    while (s.samples().refresh_rollups(10'000).queued > 0) {
+    while (s.samples().refresh_rollups(10'000, kTransferNow).queued > 0) {
     }
     return core::Unit{};
   });

@@ -35,7 +35,7 @@ struct Api {
     }
     auto stored = store::test::complete(rig.store().run([&](store::Session& session) {
       auto report = store::ingest_batches(session, cache, batches, end);
-      session.transaction([&] { session.samples().refresh_rollups(1'000'000); });
+      session.transaction([&] { session.samples().refresh_rollups(1'000'000, end); });
       return report;
     }));
     REQUIRE(stored);
