@@ -98,7 +98,7 @@ struct RetentionReport {
 };
 
 struct RollupReport {
-  std::int64_t queued = 0;   // (agent, bucket) entries taken from the queue
+  std::int64_t queued = 0;   // (agent, 5-minute bucket) pairs taken from the queue
   std::int64_t buckets = 0;  // 5-minute rows written
 };
 
@@ -133,11 +133,12 @@ class SampleRepository {
   virtual void dead_letter(const DeadLetter& letter) = 0;
   virtual std::int64_t dead_letter_count() = 0;
 
-  // Materialises the queued 5-minute buckets that ended by `now` from the samples, and their
-  // hours from the 5-minute rows; idempotent. A bucket still open stays queued and the reads
-  // aggregate it from the samples (MetricQueries::buckets), so each bucket is computed once
-  // after it closes instead of again at every refresh while it fills.
-  virtual RollupReport refresh_rollups(std::int64_t max_queued, std::int64_t now) = 0;
+  // Materialises up to `max_buckets` of the queued (agent, 5-minute bucket) pairs that ended by
+  // `now`, oldest first, from the samples, and their hours from the 5-minute rows; idempotent. A
+  // bucket still open stays queued and the reads aggregate it from the samples
+  // (MetricQueries::buckets), so each bucket is computed once after it closes instead of again at
+  // every refresh while it fills.
+  virtual RollupReport refresh_rollups(std::int64_t max_buckets, std::int64_t now) = 0;
   // PostgreSQL: creates the partitions of [today - 1, today + days_ahead]. The days that exist.
   virtual std::vector<std::int64_t> ensure_partitions(std::int64_t now, int days_ahead) = 0;
   virtual RetentionReport apply_retention(const RetentionPolicy& policy, std::int64_t now) = 0;

@@ -186,17 +186,20 @@ class PgSamples final : public SampleRepository {
     return connection_.exec("SELECT count(*) FROM ingest_dlq").row(0).int64();
   }
 
-  RollupReport refresh_rollups(std::int64_t max_queued, std::int64_t now) override {
+  RollupReport refresh_rollups(std::int64_t max_buckets, std::int64_t now) override {
     RollupReport report;
-    // One statement takes the oldest queue entries of closed buckets and recomputes those
-    // buckets from the samples; it returns the hours they touch, which the next statement
-    // (whose snapshot sees the new 5-minute rows) recomputes from them. NaN samples stay out:
-    // one would make its bucket's avg, sum and max NaN.
+    // One statement takes the oldest closed (agent, bucket) pairs with every queue entry of
+    // theirs (a bucket is queued once per ingest transaction: taking entries instead of pairs
+    // recomputed a busy bucket once per chunk of its entries) and recomputes those buckets from
+    // the samples; it returns the hours they touch, which the next statement (whose snapshot
+    // sees the new 5-minute rows) recomputes from them. Entries committed after the snapshot
+    // stay queued for the next refresh. NaN samples stay out: one would make its bucket's avg,
+    // sum and max NaN.
     static const auto five = fmt::format(
-        "WITH taken AS (DELETE FROM rollup_queue WHERE id IN"
-        "  (SELECT id FROM rollup_queue WHERE bucket <= to_timestamp($2 / 1000.0)"
-        "   ORDER BY id LIMIT $1) RETURNING agent_id, bucket),"
-        " pairs AS (SELECT DISTINCT agent_id, bucket FROM taken),"
+        "WITH pairs AS (SELECT DISTINCT agent_id, bucket FROM rollup_queue"
+        "  WHERE bucket <= to_timestamp($2 / 1000.0) ORDER BY bucket, agent_id LIMIT $1),"
+        " taken AS (DELETE FROM rollup_queue q USING pairs p"
+        "  WHERE q.agent_id = p.agent_id AND q.bucket = p.bucket),"
         " up AS (INSERT INTO mv_metrics_5m"
         "  SELECT s.series_id, p.bucket, avg(s.value), min(s.value), max(s.value), count(*),"
         "   sum(s.value), (array_agg(s.value ORDER BY s.ts DESC))[1], max(s.ts)"
@@ -207,11 +210,11 @@ class PgSamples final : public SampleRepository {
         "  ON CONFLICT (series_id, bucket) DO UPDATE SET avg = excluded.avg, min = excluded.min,"
         "   max = excluded.max, count = excluded.count, sum = excluded.sum,"
         "   last = excluded.last, last_ts = excluded.last_ts RETURNING 1)"
-        " SELECT h.agent_id, {}, (SELECT count(*) FROM taken), (SELECT count(*) FROM up)"
+        " SELECT h.agent_id, {}, (SELECT count(*) FROM pairs), (SELECT count(*) FROM up)"
         " FROM (SELECT DISTINCT agent_id, date_bin('1 hour', bucket, timestamptz 'epoch') AS hour"
         "  FROM pairs) h",
         ms("h.hour"));
-    auto result = connection_.exec(five, max_queued, now - k5mMs);
+    auto result = connection_.exec(five, max_buckets, now - k5mMs);
     std::vector<std::pair<std::string, std::int64_t>> hours;
     for (int i = 0; i < result.rows(); ++i) {
       auto row = result.row(i);

@@ -182,15 +182,16 @@ class SqliteSamples final : public SampleRepository {
     return rows.row().int64();
   }
 
-  RollupReport refresh_rollups(std::int64_t max_queued, std::int64_t now) override {
+  RollupReport refresh_rollups(std::int64_t max_buckets, std::int64_t now) override {
     RollupReport report;
     std::vector<std::int64_t> taken;
     std::vector<std::pair<std::string, std::int64_t>> pairs;
     {
       // One entry per (agent, bucket) (migrations/sqlite/0080_rollups_of_closed_buckets.sql).
       auto rows = db_.query(
-          "SELECT id, agent_id, bucket FROM rollup_queue WHERE bucket <= ?1 ORDER BY id LIMIT ?2",
-          now - k5mMs, max_queued);
+          "SELECT id, agent_id, bucket FROM rollup_queue WHERE bucket <= ?1"
+          " ORDER BY bucket, agent_id LIMIT ?2",
+          now - k5mMs, max_buckets);
       while (rows.step()) {
         auto row = rows.row();
         taken.push_back(row.int64());

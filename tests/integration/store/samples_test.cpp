@@ -289,6 +289,31 @@ TEMPLATE_TEST_CASE("samples: rollup reads are current before the refresh has run
   check_reads();
 }
 
+TEMPLATE_TEST_CASE("samples: the refresh takes a bucket whole, however often it was queued",
+                   "[samples]", SqliteBackend, PostgresBackend) {
+  // Three ingest transactions into each of two closed buckets; a refresh of one bucket at a time
+  // materialises the oldest and leaves nothing of it queued.
+  Samples<TestType> db;
+  const auto first = kHour - 2 * k5mMs;
+  for (std::uint64_t id = 1; id <= 6; ++id)
+    db.ingest(
+        {make_batch("agt_q", id, first + (id > 3 ? k5mMs : 0) + static_cast<std::int64_t>(id), 1)});
+  const auto queued = [&] { return db.backend.scalar("SELECT count(*) FROM rollup_queue"); };
+  REQUIRE(queued() >= 2);
+
+  const auto report = db.store->run([&](Session& s) {
+    RollupReport out;
+    s.transaction([&] { out = s.samples().refresh_rollups(1, kNow); });
+    return out;
+  });
+  REQUIRE(report);
+  CHECK(report->queued == 1);
+  CHECK(report->buckets == 2);  // the bucket's two series
+  CHECK(db.backend.scalar("SELECT count(*) FROM mv_metrics_5m") == 2);
+  CHECK(db.refresh().queued == 1);
+  CHECK(queued() == 0);
+}
+
 TEMPLATE_TEST_CASE("samples: latest values and raw pages", "[samples]", SqliteBackend,
                    PostgresBackend) {
   Samples<TestType> db;
