@@ -25,7 +25,7 @@ void export_archive(Session& session, archive::Writer& out, const ExportOptions&
 struct ImportReport {
   archive::Counts rows;             // read, per record type
   std::int64_t samples_added = 0;   // the rest were stored already
-  std::int64_t rollup_entries = 0;  // rollup queue entries refreshed afterwards
+  std::int64_t rollup_entries = 0;  // (agent, 5-minute bucket) pairs refreshed afterwards
 };
 
 // Writes the archive's records into the store `rows_per_transaction` rows at a time, each

@@ -11,7 +11,7 @@ namespace sentinel::worker {
 namespace {
 
 constexpr std::string_view kLease = "worker-maintenance";
-constexpr std::int64_t kRollupChunk = 10'000;  // queue entries per refresh transaction
+constexpr std::int64_t kRollupChunk = 10'000;  // (agent, bucket) pairs per refresh transaction
 constexpr int kRollupRounds = 20;              // the rest waits for the next interval
 
 }  // namespace

@@ -69,6 +69,11 @@ std::string live_rollups_sql(Resolution resolution) {
                      arg("rows", resolution == Resolution::k5m ? "live_5m" : "live_1h"));
 }
 
+// Held by a rollup refresh until its transaction ends. Keyed like the leases (lease.cpp) under
+// its own first key 0x53545255 ("STRU"), with the schema in the second.
+constexpr const char* kRefreshLock =
+    "SELECT pg_advisory_xact_lock(1398035029, hashtext(coalesce(current_schema(), '')))";
+
 class PgSamples final : public SampleRepository {
  public:
   explicit PgSamples(PgConnection& connection) : connection_(connection) {}
@@ -188,18 +193,22 @@ class PgSamples final : public SampleRepository {
 
   RollupReport refresh_rollups(std::int64_t max_buckets, std::int64_t now) override {
     RollupReport report;
+    // Refreshes take turns (two leaders briefly, an import beside the daemon): one with an
+    // older snapshot must not write a bucket's or an hour's row after one with a newer one.
+    connection_.exec(kRefreshLock);
     // One statement takes the oldest closed (agent, bucket) pairs with every queue entry of
     // theirs (a bucket is queued once per ingest transaction: taking entries instead of pairs
-    // recomputed a busy bucket once per chunk of its entries) and recomputes those buckets from
-    // the samples; it returns the hours they touch, which the next statement (whose snapshot
-    // sees the new 5-minute rows) recomputes from them. Entries committed after the snapshot
-    // stay queued for the next refresh. NaN samples stay out: one would make its bucket's avg,
-    // sum and max NaN.
+    // recomputed a busy bucket once per chunk of its entries) and recomputes the pairs whose
+    // entries it deleted from the samples; it returns the hours they touch, which the next
+    // statement (whose snapshot sees the new 5-minute rows) recomputes from them. Entries
+    // committed after the snapshot stay queued for the next refresh. NaN samples stay out: one
+    // would make its bucket's avg, sum and max NaN.
     static const auto five = fmt::format(
-        "WITH pairs AS (SELECT DISTINCT agent_id, bucket FROM rollup_queue"
+        "WITH oldest AS (SELECT DISTINCT agent_id, bucket FROM rollup_queue"
         "  WHERE bucket <= to_timestamp($2 / 1000.0) ORDER BY bucket, agent_id LIMIT $1),"
-        " taken AS (DELETE FROM rollup_queue q USING pairs p"
-        "  WHERE q.agent_id = p.agent_id AND q.bucket = p.bucket),"
+        " taken AS (DELETE FROM rollup_queue q USING oldest o"
+        "  WHERE q.agent_id = o.agent_id AND q.bucket = o.bucket RETURNING q.agent_id, q.bucket),"
+        " pairs AS (SELECT DISTINCT agent_id, bucket FROM taken),"
         " up AS (INSERT INTO mv_metrics_5m"
         "  SELECT s.series_id, p.bucket, avg(s.value), min(s.value), max(s.value), count(*),"
         "   sum(s.value), (array_agg(s.value ORDER BY s.ts DESC))[1], max(s.ts)"

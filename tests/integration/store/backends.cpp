@@ -131,11 +131,16 @@ void PostgresBackend::admin(const std::string& sql) const {
 }
 
 std::int64_t PostgresBackend::scalar(const std::string& sql) const {
-  postgres::PgConnection connection({with_search_path(dsn_, schema_)}, test_logger());
-  connection.connect();
-  auto result = connection.exec(sql);
+  auto result = connect()->exec(sql);
   REQUIRE(result.rows() > 0);
   return result.row(0).int64();
+}
+
+std::unique_ptr<postgres::PgConnection> PostgresBackend::connect() const {
+  auto connection = std::make_unique<postgres::PgConnection>(
+      postgres::PgSettings{with_search_path(dsn_, schema_)}, test_logger());
+  connection->connect();
+  return connection;
 }
 
 StoreOptions PostgresBackend::options() const {

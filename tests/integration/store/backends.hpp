@@ -25,6 +25,10 @@
 #include "backend.hpp"
 #include "support/temp_dir.hpp"
 
+namespace sentinel::store::postgres {
+class PgConnection;
+}
+
 namespace sentinel::store::test {
 
 // Runs `task` on `io` and hands its value over through a future. (co_spawn itself cannot
@@ -114,6 +118,8 @@ class PostgresBackend {
   void admin(const std::string& sql) const;
   // The first column of the first row of `sql` (a count), in the test's schema.
   std::int64_t scalar(const std::string& sql) const;
+  // A connection of its own in the test's schema, to hold locks beside the store's.
+  std::unique_ptr<postgres::PgConnection> connect() const;
   const std::string& schema() const { return schema_; }
 
  private:
