@@ -37,6 +37,18 @@ std::vector<Migration> shipped_before(Backend backend, int version) {
   return older;
 }
 
+template <class TestBackend>
+constexpr Backend kKindOf =
+    std::is_same_v<TestBackend, SqliteBackend> ? Backend::kSqlite : Backend::kPostgres;
+
+// A store of `backend` with the shipped migrations before `version` applied.
+template <class TestBackend>
+std::unique_ptr<OpenStore> migrated_before(const TestBackend& backend, int version) {
+  auto store = backend.open(false);
+  store->migrate(shipped_before(kKindOf<TestBackend>, version));
+  return store;
+}
+
 // Seeds a row below the store's API; PostgreSQL's admin connection is outside the test's schema.
 void seed(const SqliteBackend& backend, std::string_view table, std::string_view values) {
   backend.admin(fmt::format("INSERT INTO {} VALUES {}", table, values));
@@ -193,12 +205,10 @@ TEST_CASE("migrations: SQLite's samples keep their rows through 0040 (NaN) and 0
 TEMPLATE_TEST_CASE("migrations: the replay ledger keeps its nonces through 0070 (time order)",
                    "[migrations]", SqliteBackend, PostgresBackend) {
   TestType backend;
-  auto store = backend.open(false);
-  const auto kind = std::is_same_v<TestType, SqliteBackend> ? Backend::kSqlite : Backend::kPostgres;
-  store->migrate(shipped_before(kind, 70));
+  auto store = migrated_before(backend, 70);
   seed(backend, "seen_nonces (agent_id, nonce, expires_at)", "('agt', 'seen', 9000)");
 
-  store->migrate(shipped_migrations(kind));
+  store->migrate(shipped_migrations(kKindOf<TestType>));
   const std::vector<NonceUse> uses{{"agt", "seen", 9000}, {"agt", "new", 9000}};
   auto fresh = store->run([&](Session& s) { return s.credentials().remember_nonces(uses, 1000); });
   REQUIRE(fresh);
@@ -211,9 +221,7 @@ TEMPLATE_TEST_CASE("migrations: queued rollup buckets stay queued through 0080 (
   // per (agent, bucket) from 0080 on. Either way the bucket is read from the samples until the
   // refresh materialises it, and then from its rollup, with the same result.
   TestType backend;
-  auto store = backend.open(false);
-  const auto kind = std::is_same_v<TestType, SqliteBackend> ? Backend::kSqlite : Backend::kPostgres;
-  store->migrate(shipped_before(kind, 80));
+  auto store = migrated_before(backend, 80);
   constexpr std::int64_t kBucket = 1'795'449'900'000;  // a 5-minute boundary
   IngestCache cache;
   for (std::uint64_t id : {1, 2}) {
@@ -221,7 +229,7 @@ TEMPLATE_TEST_CASE("migrations: queued rollup buckets stay queued through 0080 (
         {{"agt", id}, {{"load", {}, kBucket + static_cast<std::int64_t>(id) * 1'000, 2.0 * id}}}};
     REQUIRE(store->run([&](Session& s) { return ingest_batches(s, cache, batch, kBucket); }));
   }
-  store->migrate(shipped_migrations(kind));
+  store->migrate(shipped_migrations(kKindOf<TestType>));
 
   auto series = store->run([&](Session& s) { return s.metric_queries().series("agt", "load"); });
   REQUIRE(series);
