@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sentinel/store/ingest.hpp"
 #include "sentinel/store/store.hpp"
 
 namespace sentinel::store {
@@ -38,6 +39,13 @@ std::string buckets_json(std::span<const std::pair<std::string, std::int64_t>> b
 
 std::string id_array(std::span<const std::int64_t> ids) {
   return fmt::format("{{{}}}", fmt::join(ids, ","));
+}
+
+std::pair<std::int64_t, std::int64_t> queued_buckets_of(Resolution resolution, std::int64_t from,
+                                                        std::int64_t to) {
+  // Rows start at multiples of `unit`: those in [from, to) are those in [ceil(from), ceil(to)).
+  const auto unit = resolution == Resolution::k1h ? k1hMs : k5mMs;
+  return {floor_to(from + unit - 1, unit), floor_to(to + unit - 1, unit)};
 }
 
 std::string day_name(std::int64_t day) {

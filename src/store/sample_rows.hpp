@@ -24,6 +24,11 @@ std::string buckets_json(std::span<const std::pair<std::string, std::int64_t>> b
 // "{1,2,3}": a bigint[] literal.
 std::string id_array(std::span<const std::int64_t> ids);
 
+// The 5-minute buckets [first, end) whose queue entries bear on the rollup rows of `resolution`
+// in [from, to): those rows themselves (5m), or the buckets of their hours (1h).
+std::pair<std::int64_t, std::int64_t> queued_buckets_of(Resolution resolution, std::int64_t from,
+                                                        std::int64_t to);
+
 // Days since the epoch <-> "YYYYMMDD", for partition names.
 std::string day_name(std::int64_t day);
 std::int64_t day_from_name(std::string_view yyyymmdd);

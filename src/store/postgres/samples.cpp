@@ -370,9 +370,7 @@ class PgMetricQueries final : public MetricQueries {
     static const auto live_1h = live_rollups_sql(Resolution::k1h);
     if (resolution == Resolution::kRaw)
       return read_buckets(connection_.exec(raw, series_id, from, to, step));
-    // The 5-minute buckets of the rows in [from, to): those rows themselves, or their hours'.
-    const auto unit = resolution == Resolution::k5m ? k5mMs : k1hMs;
-    const auto first = floor_to(from + unit - 1, unit), end = floor_to(to + unit - 1, unit);
+    const auto [first, end] = queued_buckets_of(resolution, from, to);
     return read_buckets(connection_.exec(resolution == Resolution::k5m ? live_5m : live_1h,
                                          series_id, from, to, step, first, end));
   }

@@ -363,9 +363,7 @@ class SqliteMetricQueries final : public MetricQueries {
     if (resolution == Resolution::kRaw) {
       return read_buckets(db_.query(raw_buckets_, series_id, from, to, step));
     }
-    // The 5-minute buckets of the rows in [from, to): those rows themselves, or their hours'.
-    const auto unit = resolution == Resolution::k5m ? k5mMs : k1hMs;
-    const auto first = floor_to(from + unit - 1, unit), end = floor_to(to + unit - 1, unit);
+    const auto [first, end] = queued_buckets_of(resolution, from, to);
     return read_buckets(db_.query(resolution == Resolution::k5m ? live_5m_ : live_1h_, series_id,
                                   from, to, step, first, end));
   }

@@ -68,10 +68,10 @@ struct Samples {
     REQUIRE(got);
     return *got;
   }
-  RollupReport refresh(std::int64_t now = kNow) {
+  RollupReport refresh(std::int64_t now = kNow, std::int64_t max_buckets = 100'000) {
     auto report = store->run([&](Session& s) {
       RollupReport out;
-      s.transaction([&] { out = s.samples().refresh_rollups(100'000, now); });
+      s.transaction([&] { out = s.samples().refresh_rollups(max_buckets, now); });
       return out;
     });
     REQUIRE(report);
@@ -308,14 +308,9 @@ TEMPLATE_TEST_CASE("samples: the refresh takes a bucket whole, however often it 
   const bool one_entry_per_bucket = std::is_same_v<TestType, SqliteBackend>;
   CHECK(queued() == (one_entry_per_bucket ? 2 : 6));
 
-  const auto report = db.store->run([&](Session& s) {
-    RollupReport out;
-    s.transaction([&] { out = s.samples().refresh_rollups(1, kNow); });
-    return out;
-  });
-  REQUIRE(report);
-  CHECK(report->queued == 1);
-  CHECK(report->buckets == 2);  // the bucket's two series
+  const auto report = db.refresh(kNow, 1);
+  CHECK(report.queued == 1);
+  CHECK(report.buckets == 2);  // the bucket's two series
   CHECK(db.backend.scalar("SELECT count(*) FROM mv_metrics_5m") == 2);
   CHECK(queued() == (one_entry_per_bucket ? 1 : 3));
   CHECK(db.refresh().queued == 1);
