@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -13,17 +15,18 @@ namespace sentinel::store::sqlite {
 namespace {
 
 // New samples go to samples_recent until it holds this many, then move to samples_settled
-// (migrations/sqlite/0050_recent_samples.sql). Small enough that a push's series share index
-// pages in samples_recent; large enough that each move writes many samples per series and page.
-// Measured with bench/all/ingest.sh (docs/BENCHMARKS.md).
+// (migrations/sqlite/0050_recent_samples.sql). samples_recent has no index
+// (0090_unindexed_recent_samples.sql), so this also bounds what a read of it scans; large enough
+// that each move writes many samples per series and page. Measured with bench/all/ingest.sh
+// (docs/BENCHMARKS.md).
 constexpr std::int64_t kSettleRows = 131072;
 
 // A rollup's input rows, (series_id, time, sum, min, max, count) for one agent and bucket:
-// from the samples tables (raw_rollup_rows) or from the 5-minute rollup. NaN samples (NULL
-// here) stay out, as on PostgreSQL.
-constexpr const char* kRawRollupArm =
+// from the settled samples (the refresh settles the recent ones first) or from the 5-minute
+// rollup. NaN samples (NULL here) stay out, as on PostgreSQL.
+constexpr const char* kRawRollupRows =
     "SELECT s.series_id, s.ts AS time, s.value AS sum, s.value AS min, s.value AS max, 1 AS count"
-    " FROM series r JOIN {} s ON s.series_id = r.id"
+    " FROM series r JOIN samples_settled s ON s.series_id = r.id"
     " WHERE r.agent_id = ?1 AND s.ts >= ?2 AND s.ts < ?2 + ?3 AND s.value IS NOT NULL";
 constexpr const char* k5mRollupRows =
     "SELECT s.series_id, s.last_ts AS time, s.sum, s.min, s.max, s.count"
@@ -39,12 +42,19 @@ std::string floored(std::string_view value, std::string_view unit) {
 // aggregated from the samples now, as TimescaleDB's real-time aggregates. A 5-minute bucket is
 // read from the samples while (its agent, it) is queued; an hour while any of its 5-minute
 // buckets is. ?1 series, ?2 and ?3 the range of rows, ?4 the step, ?5 and ?6 the 5-minute buckets
-// in the range's rows. `{five}` narrows the materialised 5-minute rows read.
+// in the range's rows. `{five}` narrows the materialised 5-minute rows read. The queued buckets'
+// samples come from each table on its own: samples_settled probed per bucket through its
+// (series, time) index, the unindexed samples_recent read once.
 constexpr const char* kLiveRollups =
     "WITH pending(bucket) AS (SELECT bucket FROM rollup_queue WHERE agent_id ="
     "  (SELECT agent_id FROM series WHERE id = ?1) AND bucket >= ?5 AND bucket < ?6),"
     " pending_hours(hour) AS (SELECT DISTINCT {hour_of_5m} FROM pending),"
-    " fresh(bucket, value) AS ({fresh_settled} UNION ALL {fresh_recent}),"
+    " fresh(bucket, value) AS ("
+    "  SELECT p.bucket, s.value FROM pending p JOIN samples_settled s ON s.series_id = ?1"
+    "   AND s.ts >= p.bucket AND s.ts < p.bucket + 300000 WHERE s.value IS NOT NULL"
+    "  UNION ALL SELECT {bucket_of_ts}, value FROM samples_recent WHERE series_id = ?1"
+    "   AND ts >= ?5 AND ts < ?6 AND value IS NOT NULL"
+    "   AND {bucket_of_ts} IN (SELECT bucket FROM pending)),"
     " live_5m(bucket, sum, min, max, count) AS ("
     "  SELECT bucket, sum, min, max, count FROM mv_metrics_5m WHERE series_id = ?1 AND {five}"
     "   AND bucket NOT IN (SELECT bucket FROM pending)"
@@ -57,10 +67,6 @@ constexpr const char* kLiveRollups =
     "   GROUP BY 1)"
     " SELECT {step} AS b, sum(sum) / sum(count), min(min), max(max), sum(count) FROM {rows}"
     " GROUP BY 1 ORDER BY 1";
-// A queued bucket's samples from one table (see raw_rollup_rows_ on why not the view).
-constexpr const char* kFreshArm =
-    "SELECT p.bucket, s.value FROM pending p JOIN {} s ON s.series_id = ?1 AND s.ts >= p.bucket"
-    " AND s.ts < p.bucket + 300000 WHERE s.value IS NOT NULL";
 
 std::string live_rollups_sql(Resolution resolution) {
   using fmt::arg;
@@ -72,9 +78,7 @@ std::string live_rollups_sql(Resolution resolution) {
                               " AND bucket < (SELECT max(hour) FROM pending_hours) + 3600000"
                               " AND {} IN (SELECT hour FROM pending_hours)",
                               hour_of_5m);
-  return fmt::format(fmt::runtime(kLiveRollups),
-                     arg("fresh_settled", fmt::format(fmt::runtime(kFreshArm), "samples_settled")),
-                     arg("fresh_recent", fmt::format(fmt::runtime(kFreshArm), "samples_recent")),
+  return fmt::format(fmt::runtime(kLiveRollups), arg("bucket_of_ts", floored("ts", "300000")),
                      arg("five", five), arg("hour_of_5m", hour_of_5m),
                      arg("step", floored("bucket", "?4")),
                      arg("rows", resolution == Resolution::k5m ? "live_5m" : "live_1h"));
@@ -82,13 +86,7 @@ std::string live_rollups_sql(Resolution resolution) {
 
 class SqliteSamples final : public SampleRepository {
  public:
-  explicit SqliteSamples(Database& db)
-      : db_(db),
-        // One arm per samples table, each joined on its own so that it is read through its
-        // series index: SQLite reads the compound `samples` view whole in a join under GROUP BY.
-        raw_rollup_rows_(fmt::format("{} UNION ALL {}",
-                                     fmt::format(fmt::runtime(kRawRollupArm), "samples_settled"),
-                                     fmt::format(fmt::runtime(kRawRollupArm), "samples_recent"))) {}
+  explicit SqliteSamples(Database& db) : db_(db) {}
 
   std::vector<std::int64_t> resolve_series(std::span<const SeriesKey> keys) override {
     std::vector<std::int64_t> ids;
@@ -132,19 +130,22 @@ class SqliteSamples final : public SampleRepository {
     settle_if_due();
   }
 
+  // Imported samples go straight to samples_settled, whose index finds those stored already;
+  // the recent ones are settled first, as samples_recent has no index to look them up in.
   std::size_t append_missing(
       std::span<const Sample> samples,
       std::span<const std::pair<std::string, std::int64_t>> buckets) override {
+    settle();
     std::size_t added = 0;
     for (const auto& sample : samples) {
       added += static_cast<std::size_t>(
-          db_.query("INSERT INTO samples_recent (series_id, ts, value) SELECT ?1, ?2, ?3"
-                    " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE series_id = ?1 AND ts = ?2)",
+          db_.query("INSERT INTO samples_settled (series_id, ts, value) SELECT ?1, ?2, ?3"
+                    " WHERE NOT EXISTS"
+                    " (SELECT 1 FROM samples_settled WHERE series_id = ?1 AND ts = ?2)",
                     sample.series_id, sample.time, sample.value)
               .run());
     }
     queue_buckets(buckets);
-    settle_if_due();
     return added;
   }
 
@@ -199,6 +200,8 @@ class SqliteSamples final : public SampleRepository {
         pairs.emplace_back(std::move(agent), row.int64());
       }
     }
+    // The closed buckets' samples are then all read through samples_settled's index.
+    if (!pairs.empty()) settle();
     std::vector<std::pair<std::string, std::int64_t>> hours;
     for (const auto& [agent, bucket] : pairs) {
       report.buckets += recompute_5m(agent, bucket);
@@ -266,16 +269,20 @@ class SqliteSamples final : public SampleRepository {
     }
   }
 
-  // Moves the recent samples into samples_settled, in (series, time) order, once there are
-  // kSettleRows of them (migrations/sqlite/0050_recent_samples.sql). The rowids count them:
-  // the table is only ever emptied whole, so they run from 1 without gaps but for retention's.
+  // Settles the recent samples once there are kSettleRows of them. The rowids count them: the
+  // table is only ever emptied whole, so they run from 1 without gaps but for retention's.
   void settle_if_due() {
-    auto span = db_.query(  // one min() or max() per SELECT: each is then one index probe
+    auto span = db_.query(  // one min() or max() per SELECT: each is then one rowid probe
         "SELECT (SELECT max(rowid) FROM samples_recent) - (SELECT min(rowid) FROM samples_recent)"
         " + 1");
     span.step();
     auto held = span.row();
-    if (held.null() || held.int64() < kSettleRows) return;
+    if (!held.null() && held.int64() >= kSettleRows) settle();
+  }
+
+  // Moves the recent samples into samples_settled, in (series, time) order, so that each move
+  // writes many samples of a series per page (migrations/sqlite/0050_recent_samples.sql).
+  void settle() {
     db_.query(
            "INSERT INTO samples_settled (series_id, ts, value)"
            " SELECT series_id, ts, value FROM samples_recent ORDER BY series_id, ts")
@@ -284,8 +291,8 @@ class SqliteSamples final : public SampleRepository {
   }
 
   std::int64_t recompute_5m(const std::string& agent, std::int64_t bucket) {
-    return recompute(agent, bucket, k5mMs, "mv_metrics_5m", raw_rollup_rows_,
-                     "SELECT value FROM samples x WHERE x.series_id = g.series_id"
+    return recompute(agent, bucket, k5mMs, "mv_metrics_5m", kRawRollupRows,
+                     "SELECT value FROM samples_settled x WHERE x.series_id = g.series_id"
                      " AND x.ts = g.last_ts AND x.value IS NOT NULL LIMIT 1");
   }
 
@@ -296,7 +303,7 @@ class SqliteSamples final : public SampleRepository {
   }
 
   // Rewrites the rows of one agent's series in [start, start + width) of `target` from `rows`
-  // (see kRawRollupArm); `last` is the value of series g.series_id at its latest time.
+  // (see kRawRollupRows); `last` is the value of series g.series_id at its latest time.
   std::int64_t recompute(const std::string& agent, std::int64_t start, std::int64_t width,
                          std::string_view target, std::string_view rows, std::string_view last) {
     const auto sql = fmt::format(
@@ -309,7 +316,6 @@ class SqliteSamples final : public SampleRepository {
   }
 
   Database& db_;
-  const std::string raw_rollup_rows_;
 };
 
 class SqliteMetricQueries final : public MetricQueries {
@@ -339,21 +345,27 @@ class SqliteMetricQueries final : public MetricQueries {
     return out;
   }
 
+  // The later of each series' latest settled sample (one index probe per series) and its
+  // latest recent one (one read of the unindexed samples_recent for all of them).
   std::vector<LatestValue> latest(std::span<const std::int64_t> series_ids,
                                   std::int64_t since) override {
+    auto newest = latest_recent(series_ids, since);
     std::vector<LatestValue> out;
     for (auto id : series_ids) {
       auto rows = db_.query(
-          "SELECT ts, value FROM samples WHERE series_id = ?1 AND ts >= ?2"
+          "SELECT ts, value FROM samples_settled WHERE series_id = ?1 AND ts >= ?2"
           " ORDER BY ts DESC LIMIT 1",
           id, since);
-      if (!rows.step()) continue;
-      auto row = rows.row();
-      LatestValue value;
-      value.series_id = id;
-      value.time = row.int64();
-      value.value = row.float8();
-      out.push_back(value);
+      std::optional<LatestValue> found;
+      if (rows.step()) {
+        auto row = rows.row();
+        found = read_latest(id, row);
+      }
+      if (auto recent = newest.find(id);
+          recent != newest.end() && (!found || recent->second.time > found->time)) {
+        found = recent->second;
+      }
+      if (found) out.push_back(*found);
     }
     return out;
   }
@@ -391,6 +403,30 @@ class SqliteMetricQueries final : public MetricQueries {
   }
 
  private:
+  std::unordered_map<std::int64_t, LatestValue> latest_recent(
+      std::span<const std::int64_t> series_ids, std::int64_t since) {
+    // SQLite takes the bare column `value` from the row whose ts is the max.
+    auto rows = db_.query(
+        "SELECT series_id, max(ts), value FROM samples_recent WHERE series_id IN"
+        " (SELECT value FROM json_each(?1)) AND ts >= ?2 GROUP BY series_id",
+        fmt::format("[{}]", fmt::join(series_ids, ",")), since);
+    std::unordered_map<std::int64_t, LatestValue> out;
+    while (rows.step()) {
+      auto row = rows.row();
+      const auto id = row.int64();
+      out.emplace(id, read_latest(id, row));
+    }
+    return out;
+  }
+
+  static LatestValue read_latest(std::int64_t series_id, RowReader& row) {
+    LatestValue value;
+    value.series_id = series_id;
+    value.time = row.int64();
+    value.value = row.float8();
+    return value;
+  }
+
   static std::vector<Bucket> read_buckets(Statement rows) {
     std::vector<Bucket> out;
     while (rows.step()) {

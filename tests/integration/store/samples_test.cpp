@@ -411,6 +411,59 @@ TEMPLATE_TEST_CASE("samples: latest values and raw pages", "[samples]", SqliteBa
   }));
 }
 
+TEMPLATE_TEST_CASE("samples: the latest value is the latest in time, whichever table holds it",
+                   "[samples]", SqliteBackend, PostgresBackend) {
+  // On SQLite the refresh of a closed bucket settles the recent samples; a late sample then
+  // lands in samples_recent older than the settled ones of its series, a new one newer.
+  Samples<TestType> db;
+  db.ingest({make_batch("agt_t", 1, kHour - k5mMs, 3)});  // a closed bucket
+  CHECK(db.refresh().buckets == 2);
+  const auto ids = db.ids("agt_t");
+  REQUIRE(ids.size() == 2);
+  auto latest_times = [&] {
+    auto latest =
+        db.store->run([&](Session& s) { return s.metric_queries().latest(ids, kHour - k1hMs); });
+    REQUIRE(latest);
+    std::vector<std::int64_t> times;
+    for (const auto& value : *latest)
+      times.push_back(value.time);
+    return times;
+  };
+  const auto settled_last = kHour - k5mMs + 20'000;
+  CHECK(latest_times() == std::vector<std::int64_t>{settled_last, settled_last});
+
+  IngestBatch late{{"agt_t", 2},
+                   {{"cpu_usage_percent", {{"cpu", "total"}}, kHour - k5mMs + 5'000, 7}}};
+  db.ingest({late});
+  CHECK(latest_times() == std::vector<std::int64_t>{settled_last, settled_last});
+
+  db.ingest({make_batch("agt_t", 3, kHour, 1)});
+  CHECK(latest_times() == std::vector<std::int64_t>{kHour, kHour});
+  if constexpr (std::is_same_v<TestType, SqliteBackend>) {
+    CHECK(db.backend.scalar("SELECT count(*) FROM samples_settled") == 6);
+    CHECK(db.backend.scalar("SELECT count(*) FROM samples_recent") == 3);
+  }
+}
+
+TEST_CASE("samples: SQLite's refresh settles the recent samples when a bucket has closed",
+          "[samples]") {
+  // samples_recent has no index (migrations/sqlite/0090_unindexed_recent_samples.sql): reads
+  // scan it, so it must not grow under a light load, where 131,072 rows take hours to come.
+  Samples<SqliteBackend> db;
+  db.ingest({make_batch("agt_r", 1, kHour, 3)});
+  CHECK(db.refresh(kHour + 30'000).buckets == 0);  // the bucket is open: nothing to settle for
+  CHECK(db.backend.scalar("SELECT count(*) FROM samples_recent") == 6);
+
+  const auto closed = kHour + k5mMs;
+  CHECK(db.refresh(closed).buckets == 2);
+  CHECK(db.backend.scalar("SELECT count(*) FROM samples_recent") == 0);
+  CHECK(db.backend.scalar("SELECT count(*) FROM samples_settled") == 6);
+  const auto ids = db.ids("agt_r");
+  REQUIRE(ids.size() == 2);
+  check_equal(db.buckets(ids[0], Resolution::k5m, kHour, closed, k5mMs),
+              aggregate(db.raw({ids[0]}, kHour, closed), k5mMs));
+}
+
 TEMPLATE_TEST_CASE("samples: retention drops old days and rollups, keeps the rest", "[samples]",
                    SqliteBackend, PostgresBackend) {
   Samples<TestType> db;
