@@ -197,8 +197,8 @@ IngestReport ingest_batches(Session& session, IngestCache& cache,
         add_bucket(buckets, batch.key.agent_id, floor_to(point.time, k5mMs));
       }
     }
-    // In (series, time) order the index entries of one series are inserted one after the
-    // other, into the same hot index pages, and a series' samples lie together in the table.
+    // In (series, time) order PostgreSQL's COPY inserts the (series_id, ts) index entries of a
+    // series one after the other, into the same hot pages, and lays its samples out together.
     std::sort(rows.begin(), rows.end(), [](const Sample& a, const Sample& b) {
       return std::tie(a.series_id, a.time) < std::tie(b.series_id, b.time);
     });

@@ -420,25 +420,28 @@ TEMPLATE_TEST_CASE("samples: the latest value is the latest in time, whichever t
   CHECK(db.refresh().buckets == 2);
   const auto ids = db.ids("agt_t");
   REQUIRE(ids.size() == 2);
-  auto latest_times = [&] {
+  using Latest = std::vector<std::pair<std::int64_t, double>>;  // (time, value) per series
+  auto latest_values = [&] {
     auto latest =
         db.store->run([&](Session& s) { return s.metric_queries().latest(ids, kHour - k1hMs); });
     REQUIRE(latest);
-    std::vector<std::int64_t> times;
+    Latest out;
     for (const auto& value : *latest)
-      times.push_back(value.time);
-    return times;
+      out.emplace_back(value.time, value.value);
+    return out;
   };
+  // ids are in name order: cpu_usage_percent, memory_used_percent (values: make_batch).
   const auto settled_last = kHour - k5mMs + 20'000;
-  CHECK(latest_times() == std::vector<std::int64_t>{settled_last, settled_last});
+  const Latest settled = {{settled_last, 59}, {settled_last, 29.5}};
+  CHECK(latest_values() == settled);
 
   IngestBatch late{{"agt_t", 2},
                    {{"cpu_usage_percent", {{"cpu", "total"}}, kHour - k5mMs + 5'000, 7}}};
   db.ingest({late});
-  CHECK(latest_times() == std::vector<std::int64_t>{settled_last, settled_last});
+  CHECK(latest_values() == settled);
 
   db.ingest({make_batch("agt_t", 3, kHour, 1)});
-  CHECK(latest_times() == std::vector<std::int64_t>{kHour, kHour});
+  CHECK(latest_values() == Latest{{kHour, 10}, {kHour, 5}});
   if constexpr (std::is_same_v<TestType, SqliteBackend>) {
     CHECK(db.backend.scalar("SELECT count(*) FROM samples_settled") == 6);
     CHECK(db.backend.scalar("SELECT count(*) FROM samples_recent") == 3);
@@ -521,23 +524,26 @@ TEMPLATE_TEST_CASE("samples: reads, rollups and retention see samples before and
     CHECK(db.backend.scalar("SELECT count(*) FROM samples_recent") == 202);
   }
 
-  db.refresh();
   const auto ids = db.ids("agt_s");
   REQUIRE(ids.size() == 2);
-  for (auto series : ids) {
-    const auto points = db.raw({series}, old, old + 2 * k1hMs);
-    CHECK(points.size() == 70'100);
-    check_equal(db.buckets(series, Resolution::k5m, old, old + 2 * k1hMs, k5mMs),
-                aggregate(points, k5mMs));
-    check_equal(db.buckets(series, Resolution::k1h, old, old + 2 * k1hMs, k1hMs),
-                aggregate(points, k1hMs));
-  }
   auto latest =
       db.store->run([&](Session& s) { return s.metric_queries().latest(ids, kNow - 3'600'000); });
   REQUIRE(latest);
   REQUIRE(latest->size() == 2);
   CHECK(latest->front().time == kNow - 10'000);
 
+  // Read live while the samples are split between the tables, materialised once settled.
+  auto check_reads = [&] {
+    for (auto series : ids) {
+      const auto points = db.raw({series}, old, old + 2 * k1hMs);
+      CHECK(points.size() == 70'100);
+      check_equal(db.buckets(series, Resolution::k5m, old, old + 2 * k1hMs, k5mMs),
+                  aggregate(points, k5mMs));
+      check_equal(db.buckets(series, Resolution::k1h, old, old + 2 * k1hMs, k1hMs),
+                  aggregate(points, k1hMs));
+    }
+  };
+  check_reads();
   // A settled and a recent sample are both found stored already.
   const std::vector<Sample> again = {{ids[0], old, 1}, {ids[0], old + 50, 1}};
   auto added = db.store->run([&](Session& s) {
@@ -547,6 +553,9 @@ TEMPLATE_TEST_CASE("samples: reads, rollups and retention see samples before and
   });
   REQUIRE(added);
   CHECK(*added == 0);
+
+  db.refresh();
+  check_reads();
 
   RetentionPolicy policy;
   policy.samples_ms = 5 * kDayMs;
