@@ -41,6 +41,10 @@ std::string id_array(std::span<const std::int64_t> ids) {
   return fmt::format("{{{}}}", fmt::join(ids, ","));
 }
 
+std::string id_json(std::span<const std::int64_t> ids) {
+  return fmt::format("[{}]", fmt::join(ids, ","));
+}
+
 std::pair<std::int64_t, std::int64_t> queued_buckets_of(Resolution resolution, std::int64_t from,
                                                         std::int64_t to) {
   // Rows start at multiples of `unit`: those in [from, to) are those in [ceil(from), ceil(to)).

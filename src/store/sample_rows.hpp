@@ -23,6 +23,8 @@ std::string batch_keys_json(std::span<const BatchKey> keys);
 std::string buckets_json(std::span<const std::pair<std::string, std::int64_t>> buckets);
 // "{1,2,3}": a bigint[] literal.
 std::string id_array(std::span<const std::int64_t> ids);
+// "[1,2,3]": a JSON array, for SQLite's json_each.
+std::string id_json(std::span<const std::int64_t> ids);
 
 // The 5-minute buckets [first, end) whose queue entries bear on the rollup rows of `resolution`
 // in [from, to): those rows themselves (5m), or the buckets of their hours (1h).
@@ -52,6 +54,16 @@ Bucket read_bucket(Row& row) {
   bucket.max = row.float8();
   bucket.count = row.int64();
   return bucket;
+}
+
+// (series_id, time, value)
+template <class Row>
+LatestValue read_latest_value(Row& row) {
+  LatestValue value;
+  value.series_id = row.int64();
+  value.time = row.int64();
+  value.value = row.float8();
+  return value;
 }
 
 template <class Row>

@@ -348,11 +348,7 @@ class PgMetricQueries final : public MetricQueries {
     std::vector<LatestValue> out;
     for (int i = 0; i < result.rows(); ++i) {
       auto row = result.row(i);
-      LatestValue value;
-      value.series_id = row.int64();
-      value.time = row.int64();
-      value.value = row.float8();
-      out.push_back(value);
+      out.push_back(read_latest_value(row));
     }
     return out;
   }

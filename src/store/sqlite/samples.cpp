@@ -212,7 +212,7 @@ class SqliteSamples final : public SampleRepository {
       recompute_1h(agent, hour);
     }
     db_.query("DELETE FROM rollup_queue WHERE id IN (SELECT value FROM json_each(?1))",
-              fmt::format("[{}]", fmt::join(taken, ",")))
+              id_json(taken))
         .run();
     report.queued = static_cast<std::int64_t>(taken.size());
     return report;
@@ -353,13 +353,13 @@ class SqliteMetricQueries final : public MetricQueries {
     std::vector<LatestValue> out;
     for (auto id : series_ids) {
       auto rows = db_.query(
-          "SELECT ts, value FROM samples_settled WHERE series_id = ?1 AND ts >= ?2"
+          "SELECT series_id, ts, value FROM samples_settled WHERE series_id = ?1 AND ts >= ?2"
           " ORDER BY ts DESC LIMIT 1",
           id, since);
       std::optional<LatestValue> found;
       if (rows.step()) {
         auto row = rows.row();
-        found = read_latest(id, row);
+        found = read_latest_value(row);
       }
       if (auto recent = newest.find(id);
           recent != newest.end() && (!found || recent->second.time > found->time)) {
@@ -392,8 +392,8 @@ class SqliteMetricQueries final : public MetricQueries {
         "SELECT series_id, ts, value FROM samples WHERE series_id IN"
         " (SELECT value FROM json_each(?1)) AND ts >= ?2 AND ts < ?3"
         " AND (?4 IS NULL OR (ts, series_id) > (?4, ?5)) ORDER BY ts, series_id LIMIT ?6",
-        fmt::format("[{}]", fmt::join(series_ids, ",")), from, to, after_time,
-        after_series.value_or(0), static_cast<std::int64_t>(limit));
+        id_json(series_ids), from, to, after_time, after_series.value_or(0),
+        static_cast<std::int64_t>(limit));
     std::vector<RawPoint> out;
     while (rows.step()) {
       auto row = rows.row();
@@ -409,22 +409,14 @@ class SqliteMetricQueries final : public MetricQueries {
     auto rows = db_.query(
         "SELECT series_id, max(ts), value FROM samples_recent WHERE series_id IN"
         " (SELECT value FROM json_each(?1)) AND ts >= ?2 GROUP BY series_id",
-        fmt::format("[{}]", fmt::join(series_ids, ",")), since);
+        id_json(series_ids), since);
     std::unordered_map<std::int64_t, LatestValue> out;
     while (rows.step()) {
       auto row = rows.row();
-      const auto id = row.int64();
-      out.emplace(id, read_latest(id, row));
+      auto value = read_latest_value(row);
+      out.emplace(value.series_id, value);
     }
     return out;
-  }
-
-  static LatestValue read_latest(std::int64_t series_id, RowReader& row) {
-    LatestValue value;
-    value.series_id = series_id;
-    value.time = row.int64();
-    value.value = row.float8();
-    return value;
   }
 
   static std::vector<Bucket> read_buckets(Statement rows) {
