@@ -56,19 +56,10 @@ Bucket read_bucket(Row& row) {
   return bucket;
 }
 
-// (series_id, time, value)
-template <class Row>
-LatestValue read_latest_value(Row& row) {
-  LatestValue value;
-  value.series_id = row.int64();
-  value.time = row.int64();
-  value.value = row.float8();
-  return value;
-}
-
-template <class Row>
-RawPoint read_raw_point(Row& row) {
-  RawPoint point;
+// (series_id, time, value) into a RawPoint or a LatestValue
+template <class Point, class Row>
+Point read_point(Row& row) {
+  Point point;
   point.series_id = row.int64();
   point.time = row.int64();
   point.value = row.float8();

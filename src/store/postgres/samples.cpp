@@ -348,7 +348,7 @@ class PgMetricQueries final : public MetricQueries {
     std::vector<LatestValue> out;
     for (int i = 0; i < result.rows(); ++i) {
       auto row = result.row(i);
-      out.push_back(read_latest_value(row));
+      out.push_back(read_point<LatestValue>(row));
     }
     return out;
   }
@@ -390,7 +390,7 @@ class PgMetricQueries final : public MetricQueries {
     std::vector<RawPoint> out;
     for (int i = 0; i < result.rows(); ++i) {
       auto row = result.row(i);
-      out.push_back(read_raw_point(row));
+      out.push_back(read_point<RawPoint>(row));
     }
     return out;
   }

@@ -359,7 +359,7 @@ class SqliteMetricQueries final : public MetricQueries {
       std::optional<LatestValue> found;
       if (rows.step()) {
         auto row = rows.row();
-        found = read_latest_value(row);
+        found = read_point<LatestValue>(row);
       }
       if (auto recent = newest.find(id);
           recent != newest.end() && (!found || recent->second.time > found->time)) {
@@ -397,7 +397,7 @@ class SqliteMetricQueries final : public MetricQueries {
     std::vector<RawPoint> out;
     while (rows.step()) {
       auto row = rows.row();
-      out.push_back(read_raw_point(row));
+      out.push_back(read_point<RawPoint>(row));
     }
     return out;
   }
@@ -413,7 +413,7 @@ class SqliteMetricQueries final : public MetricQueries {
     std::unordered_map<std::int64_t, LatestValue> out;
     while (rows.step()) {
       auto row = rows.row();
-      auto value = read_latest_value(row);
+      auto value = read_point<LatestValue>(row);
       out.emplace(value.series_id, value);
     }
     return out;
